@@ -1,0 +1,439 @@
+import { fork } from 'node:child_process';
+import type { MasterLogs } from '../src/logging/master-logger.js';
+import type { Settings } from '../src/settings/schema.js';
+import { CrashBackoff } from './backoff.js';
+import { Child } from './child.js';
+import { APP_LOAD_ERROR, HaltServer, WORKER_BOOT_ERROR } from './errors.js';
+import { type ChildKind } from './kinds.js';
+import type { Listener } from './listeners.js';
+import { isChildMessage, type ChildMessage, type MasterMessage } from './messages.js';
+
+const LOOP_MS = 250;
+const QUICK_STOP_MS = 2000;
+const HANDLED_SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as const;
+type HandledSignal = (typeof HANDLED_SIGNALS)[number];
+
+/** What the master needs from the outside: settings (re-read on HUP), sockets, logs. */
+export interface ArbiterOptions {
+  settings: Settings;
+  reloadSettings: () => { settings: Settings | null; problems: string[] };
+  listeners: Listener[];
+  logs: MasterLogs;
+  kinds: ChildKind[];
+  /** Called when the master is about to exit (pidfile, control socket). */
+  onExit: () => Promise<void>;
+}
+
+/** A pending HUP: the new generation replaces the old once all of it is ready. */
+interface Reload {
+  from: number;
+  to: number;
+  oldSettings: Settings;
+}
+
+/** The gunicorn-style master: spawn, watch, reap and replace children; one loop handles signals. */
+export class Arbiter {
+  settings: Settings;
+  workers: number;
+  readonly children = new Map<number, Child>();
+  readonly startedAt = Date.now();
+  private generation = 1;
+  private reload: Reload | null = null;
+  private readonly queue: HandledSignal[] = [];
+  private stopping: { quick: boolean; status: number } | null = null;
+  private readonly backoff = new Map<string, CrashBackoff>();
+  private timer: NodeJS.Timeout | null = null;
+  private wakeScheduled = false;
+  private finish: ((status: number) => void) | null = null;
+
+  constructor(private readonly opts: ArbiterOptions) {
+    this.settings = opts.settings;
+    this.workers = opts.settings.WORKERS;
+    for (const k of opts.kinds) {
+      this.backoff.set(k.name, new CrashBackoff());
+    }
+  }
+
+  private get log() {
+    return this.opts.logs.logger;
+  }
+
+  /** Runs until the master stops; resolves with the exit status. */
+  run(): Promise<number> {
+    for (const sig of HANDLED_SIGNALS) {
+      process.on(sig, () => this.queueSignal(sig));
+    }
+    this.timer = setInterval(() => this.tick(), LOOP_MS);
+    this.wakeup();
+    return new Promise((resolve) => {
+      this.finish = resolve;
+    });
+  }
+
+  /** Signal handlers only queue; the loop does the work. */
+  private queueSignal(sig: HandledSignal): void {
+    if (this.queue.length < 5) {
+      this.queue.push(sig);
+    }
+    this.wakeup();
+  }
+
+  private wakeup(): void {
+    if (!this.wakeScheduled) {
+      this.wakeScheduled = true;
+      setImmediate(() => {
+        this.wakeScheduled = false;
+        this.tick();
+      });
+    }
+  }
+
+  /** One pass of the loop: signals, then timeouts, then the number of children. */
+  private tick(): void {
+    try {
+      while (this.queue.length > 0) {
+        const sig = this.queue.shift() as HandledSignal;
+        this.log.info(`Handling signal: ${sig.slice(3).toLowerCase()}`);
+        this.handleSignal(sig);
+      }
+      this.murderChildren();
+      this.retireReplaced();
+      this.manageChildren();
+      this.checkStopped();
+    } catch (e) {
+      if (e instanceof HaltServer) {
+        this.halt(e.reason, e.exitStatus);
+      } else {
+        this.log.error(`Unhandled error in the master loop: ${(e as Error).stack ?? String(e)}`);
+      }
+    }
+  }
+
+  private handleSignal(sig: HandledSignal): void {
+    switch (sig) {
+      case 'SIGHUP':
+        this.handleHup();
+        break;
+      case 'SIGTERM':
+        this.stop(false, 0);
+        break;
+      case 'SIGINT':
+      case 'SIGQUIT':
+        this.stop(true, 0);
+        break;
+      case 'SIGTTIN':
+        this.workers += 1;
+        this.log.info(`Number of workers raised to ${this.workers}`);
+        break;
+      case 'SIGTTOU':
+        if (this.workers > 1) {
+          this.workers -= 1;
+        }
+        this.log.info(`Number of workers lowered to ${this.workers}`);
+        break;
+      case 'SIGUSR1':
+        this.opts.logs.reopen();
+        this.broadcast({ t: 'reopen-logs' });
+        break;
+    }
+  }
+
+  /** HUP: re-read settings, start a new generation, retire the old one once the new is ready. */
+  private handleHup(): void {
+    if (this.stopping) {
+      return;
+    }
+    const { settings, problems } = this.opts.reloadSettings();
+    if (!settings) {
+      for (const p of problems) {
+        this.log.error(`Reload refused: ${p}`);
+      }
+      this.log.error('Reload refused: the settings are invalid; the running workers keep serving with the old settings.');
+      return;
+    }
+    this.reload = { from: this.reload?.from ?? this.generation, to: this.generation + 1, oldSettings: this.reload?.oldSettings ?? this.settings };
+    this.generation += 1;
+    this.settings = settings;
+    this.workers = settings.WORKERS;
+    // The job runner is not restarted (that would kill running calculations): it takes the new settings.
+    for (const c of this.children.values()) {
+      const kind = this.opts.kinds.find((k) => k.name === c.kind);
+      if (kind && !kind.http && c.state !== 'stopping') {
+        c.generation = this.generation;
+        this.sendTo(c, { t: 'notify', what: 'settings', payload: settings });
+      }
+    }
+    this.log.info(`Reloading: starting ${this.workers} new worker(s) (generation ${this.generation})`);
+  }
+
+  /** Children of the current generation that are not on their way out. */
+  private current(kind: ChildKind): Child[] {
+    return [...this.children.values()].filter((c) => c.kind === kind.name && c.generation === this.generation && c.state !== 'stopping' && !c.recycling);
+  }
+
+  private wanted(kind: ChildKind): number {
+    return kind.wanted(this.settings, this.workers);
+  }
+
+  /** Keeps the number of each kind of child: spawn what is missing, retire what is too much. */
+  private manageChildren(): void {
+    if (this.stopping) {
+      return;
+    }
+    for (const kind of this.opts.kinds) {
+      const current = this.current(kind);
+      const wanted = this.wanted(kind);
+      const backoff = this.backoff.get(kind.name) as CrashBackoff;
+      for (let n = current.length; n < wanted && backoff.ready(); n += 1) {
+        this.spawn(kind);
+      }
+      if (current.length > wanted) {
+        const extra = current.sort((a, b) => a.startedAt - b.startedAt).slice(0, current.length - wanted);
+        for (const c of extra) {
+          this.stopChild(c, 'scale down');
+        }
+      }
+    }
+  }
+
+  /** Replaced children (old generation, recycling) stop once their replacements are all ready. */
+  private retireReplaced(): void {
+    for (const kind of this.opts.kinds) {
+      const current = this.current(kind);
+      const allReady = current.length >= this.wanted(kind) && current.every((c) => c.state === 'ready');
+      if (!allReady) {
+        continue;
+      }
+      for (const c of this.children.values()) {
+        if (c.kind === kind.name && c.state !== 'stopping' && (c.generation !== this.generation || c.recycling)) {
+          this.stopChild(c, c.recycling ? 'recycled' : 'reload');
+        }
+      }
+    }
+    if (this.reload && ![...this.children.values()].some((c) => c.generation !== this.generation)) {
+      this.log.info(`Reload complete: generation ${this.generation} serving`);
+      this.reload = null;
+    }
+  }
+
+  private spawn(kind: ChildKind): Child {
+    const proc = fork(kind.entry, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [],
+      env: { ...process.env, OQ_WEBUI_CHILD: kind.name },
+    });
+    const child = new Child(kind.name, proc, this.generation);
+    this.children.set(child.pid, child);
+    proc.on('message', (m: unknown) => {
+      if (isChildMessage(m)) {
+        this.onMessage(child, m);
+      }
+    });
+    proc.on('exit', (code, signal) => this.onExit(kind, child, code, signal));
+    proc.on('error', (e) => this.log.error(`${kind.label} (pid:${child.pid}): ${e.message}`));
+    const jitter = this.settings.MAX_REQUESTS_JITTER > 0 ? Math.floor(Math.random() * (this.settings.MAX_REQUESTS_JITTER + 1)) : 0;
+    const maxRequests = this.settings.MAX_REQUESTS > 0 ? this.settings.MAX_REQUESTS + jitter : 0;
+    this.sendTo(child, { t: 'boot', settings: this.settings, maxRequests, listeners: kind.http ? this.opts.listeners.length : 0 });
+    if (kind.http) {
+      this.opts.listeners.forEach((l, index) => this.sendTo(child, { t: 'listen', index }, l.handle));
+    }
+    this.log.info(`Booting ${kind.label.toLowerCase()} with pid: ${child.pid}`);
+    return child;
+  }
+
+  private sendTo(child: Child, msg: MasterMessage, handle?: object): void {
+    child.send(msg, handle);
+  }
+
+  private broadcast(msg: MasterMessage): void {
+    for (const c of this.children.values()) {
+      this.sendTo(c, msg);
+    }
+  }
+
+  private onMessage(child: Child, m: ChildMessage): void {
+    switch (m.t) {
+      case 'hb':
+        child.lastBeat = Date.now();
+        child.requests = m.requests;
+        child.rss = m.rss;
+        this.checkMemory(child);
+        break;
+      case 'ready':
+        child.state = child.state === 'stopping' ? 'stopping' : 'ready';
+        this.wakeup();
+        break;
+      case 'recycle':
+        this.recycle(child, m.reason);
+        break;
+      case 'log':
+        this.opts.logs.forward(m);
+        break;
+      case 'lines':
+        this.opts.logs.appendLines(m.file, m.text);
+        break;
+      case 'notify':
+        for (const c of this.children.values()) {
+          if (c.kind === m.to && c !== child) {
+            this.sendTo(c, { t: 'notify', what: m.what, payload: m.payload });
+          }
+        }
+        break;
+    }
+  }
+
+  private checkMemory(child: Child): void {
+    const limit = this.settings.MAX_MEMORY * 1024 * 1024;
+    if (limit > 0 && child.kind === 'web' && child.rss > limit && !child.recycling && child.state === 'ready') {
+      this.recycle(child, `memory ${Math.round(child.rss / 1048576)} MiB over max-memory ${this.settings.MAX_MEMORY} MiB`);
+    }
+  }
+
+  /** Starts a replacement; the child is stopped gracefully once the replacement is ready. */
+  private recycle(child: Child, reason: string): void {
+    if (child.recycling || child.state === 'stopping') {
+      return;
+    }
+    child.recycling = true;
+    this.log.info(`Recycling worker (pid:${child.pid}): ${reason}`);
+    this.wakeup();
+  }
+
+  /** Asks a child to stop gracefully; it is killed if still there after the graceful timeout. */
+  private stopChild(child: Child, reason: string, quick = false): void {
+    if (child.state === 'stopping' && !quick) {
+      return;
+    }
+    child.state = 'stopping';
+    child.stopReason = reason;
+    const grace = quick ? QUICK_STOP_MS : this.settings.GRACEFUL_TIMEOUT * 1000;
+    child.stopDeadline = Math.min(child.stopDeadline ?? Infinity, Date.now() + grace);
+    this.sendTo(child, { t: 'stop', graceful: !quick });
+    child.signal(quick ? 'SIGQUIT' : 'SIGTERM');
+  }
+
+  /** The watchdog: a child silent for longer than the timeout gets SIGABRT, then SIGKILL. */
+  private murderChildren(): void {
+    const now = Date.now();
+    const timeoutMs = this.settings.TIMEOUT * 1000;
+    for (const c of this.children.values()) {
+      if (c.stopDeadline !== null && now > c.stopDeadline) {
+        this.log.warning(`${c.kind === 'web' ? 'Worker' : 'Job runner'} (pid:${c.pid}) still running after the graceful timeout; killing it`);
+        c.stopDeadline = Infinity;
+        c.signal('SIGKILL');
+        continue;
+      }
+      if (timeoutMs <= 0 || now - c.lastBeat <= timeoutMs) {
+        continue;
+      }
+      if (c.abortedAt === null) {
+        this.log.critical(`WORKER TIMEOUT (pid:${c.pid})`);
+        c.abortedAt = now;
+        c.signal('SIGABRT');
+      } else if (now - c.abortedAt >= LOOP_MS) {
+        c.signal('SIGKILL');
+      }
+    }
+  }
+
+  /** Reaps one child: logs why it died, halts on a boot failure, backs off on a crash loop. */
+  private onExit(kind: ChildKind, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    this.children.delete(child.pid);
+    const expected = child.state === 'stopping' || this.stopping !== null;
+    if (signal) {
+      const oom = signal === 'SIGKILL' && child.abortedAt === null && child.stopDeadline !== Infinity ? ' Perhaps out of memory?' : '';
+      const line = `${kind.label} (pid:${child.pid}) was sent ${signal}!${oom}`;
+      if (expected && signal !== 'SIGKILL') {
+        this.log.info(line);
+      } else {
+        this.log.error(line);
+      }
+    } else if (code !== 0) {
+      this.log.error(`${kind.label} (pid:${child.pid}) exited with code ${code}.`);
+    } else {
+      this.log.info(`${kind.label} exiting (pid: ${child.pid})${child.stopReason ? ` (${child.stopReason})` : ''}`);
+    }
+    if (!expected && child.state === 'booting' && (code === WORKER_BOOT_ERROR || code === APP_LOAD_ERROR)) {
+      this.bootFailed(child, code);
+    } else if (!expected && (code !== 0 || signal)) {
+      const delay = (this.backoff.get(kind.name) as CrashBackoff).crashed(Date.now() - child.startedAt);
+      if (delay > 0) {
+        this.log.warning(`${kind.label}s are crashing repeatedly; next start in ${(delay / 1000).toFixed(1)} s`);
+        setTimeout(() => this.wakeup(), delay + 10).unref();
+      }
+    }
+    this.wakeup();
+  }
+
+  /** A child that failed while booting stops the server, except during a reload: then the old generation stays. */
+  private bootFailed(child: Child, code: number): void {
+    const reason = code === APP_LOAD_ERROR ? 'App failed to load.' : 'Worker failed to boot.';
+    if (this.reload && child.generation === this.reload.to) {
+      this.log.error(`Reload failed: a new worker exited while booting (${reason}); the old workers keep serving.`);
+      for (const c of this.children.values()) {
+        if (c.generation === this.reload.to) {
+          this.stopChild(c, 'failed reload', true);
+        }
+      }
+      this.generation = this.reload.from;
+      this.settings = this.reload.oldSettings;
+      this.workers = this.settings.WORKERS;
+      this.reload = null;
+      return;
+    }
+    this.halt(reason, code);
+  }
+
+  /** Stops for good with a reason and an exit status (boot failures). */
+  private halt(reason: string, status: number): void {
+    this.log.info('Shutting down: Master');
+    this.log.info(`Reason: ${reason}`);
+    this.stop(true, status);
+  }
+
+  /** TERM: graceful stop; INT/QUIT: quick stop. */
+  private stop(quick: boolean, status: number): void {
+    if (this.stopping && !quick) {
+      return;
+    }
+    this.stopping = { quick, status: this.stopping?.status || status };
+    for (const c of this.children.values()) {
+      this.stopChild(c, 'shutdown', quick);
+    }
+    this.checkStopped();
+  }
+
+  private checkStopped(): void {
+    if (!this.stopping || this.children.size > 0 || !this.finish) {
+      return;
+    }
+    const finish = this.finish;
+    this.finish = null;
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+    for (const sig of HANDLED_SIGNALS) {
+      process.removeAllListeners(sig);
+    }
+    const status = this.stopping.status;
+    if (status === 0) {
+      this.log.info('Shutting down: Master');
+    }
+    void this.opts.onExit().then(() => finish(status));
+  }
+
+  /** One row per child for `oq-webui status`. */
+  statusRows(): object[] {
+    const now = Date.now();
+    return [...this.children.values()].map((c) => ({
+      kind: c.kind,
+      pid: c.pid,
+      age: Math.round((now - c.startedAt) / 100) / 10,
+      requests: c.requests,
+      heartbeat: Math.round((now - c.lastBeat) / 100) / 10,
+      rss: c.rss,
+      state: c.recycling && c.state !== 'stopping' ? 'recycling' : c.state,
+      generation: c.generation,
+    }));
+  }
+}

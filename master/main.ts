@@ -1,0 +1,81 @@
+import { MasterLogs } from '../src/logging/master-logger.js';
+import { packageVersion } from '../src/paths.js';
+import { resolveSettings, type CliValues } from '../src/settings/load.js';
+import type { Settings } from '../src/settings/schema.js';
+import { Arbiter } from './arbiter.js';
+import { ControlServer } from './control.js';
+import { CONFIG_ERROR, HaltServer } from './errors.js';
+import { installedKinds } from './kinds.js';
+import { bindAll, closeAll, type Listener } from './listeners.js';
+import { Pidfile } from './pidfile.js';
+import { startupChecks } from './startup-checks.js';
+
+/** How `oq-webui start` was called, kept to re-read the same settings on HUP. */
+export interface StartRequest {
+  cli: CliValues;
+  configPath?: string;
+}
+
+/** `oq-webui start`: validate settings, bind, write the pidfile, then supervise until stopped. */
+export async function startMaster(req: StartRequest): Promise<number> {
+  const first = resolveSettings({ cli: req.cli, configPath: req.configPath });
+  if (first.problems.length > 0) {
+    for (const p of first.problems) {
+      process.stderr.write(`Error: ${p}\n`);
+    }
+    return CONFIG_ERROR;
+  }
+  const settings = first.settings;
+  const logs = new MasterLogs({
+    logDir: settings.LOG_DIR,
+    level: settings.LOG_LEVEL,
+    accessLog: settings.ACCESS_LOG,
+    webuiAccessLogDir: settings.WEBUI_ACCESS_LOG_DIR,
+  });
+  const log = logs.logger;
+  const pidfile = settings.PIDFILE ? new Pidfile(settings.PIDFILE) : null;
+  let listeners: Listener[] = [];
+  let control: ControlServer | null = null;
+  try {
+    log.info(`Starting oq-webui ${packageVersion()}`);
+    pidfile?.create(process.pid);
+    await startupChecks(settings, log);
+    listeners = await bindAll(settings.BIND);
+    for (const l of listeners) {
+      log.info(`Listening at: ${l.url} (${process.pid})`);
+    }
+    const arbiter: Arbiter = new Arbiter({
+      settings,
+      listeners,
+      logs,
+      kinds: installedKinds(),
+      reloadSettings: () => {
+        const r = resolveSettings({ cli: req.cli, configPath: req.configPath });
+        return { settings: r.problems.length > 0 ? null : r.settings, problems: r.problems };
+      },
+      onExit: async () => {
+        closeAll(listeners);
+        control?.close();
+        pidfile?.unlink(process.pid);
+        await logs.close();
+      },
+    });
+    control = new ControlServer(settings.CONTROL_SOCKET, () => ({
+      master: { pid: process.pid, version: packageVersion(), uptime: (Date.now() - arbiter.startedAt) / 1000, workers: arbiter.workers },
+      children: arbiter.statusRows(),
+    }));
+    await control.start();
+    return await arbiter.run();
+  } catch (e) {
+    const reason = e instanceof HaltServer ? e.reason : (e as Error).message;
+    log.error(reason);
+    closeAll(listeners);
+    control?.close();
+    pidfile?.unlink(process.pid);
+    await logs.close();
+    return e instanceof HaltServer ? e.exitStatus : 1;
+  }
+}
+
+/** Re-exported for the status command. */
+export type { Settings };

@@ -1,0 +1,76 @@
+import { DECLARATIONS, envName } from '../settings/declarations.js';
+import type { SettingDecl } from '../settings/types.js';
+import type { ExtraOption } from './args.js';
+
+function wrap(text: string, indent: number, width = 100): string {
+  const words = text.split(/\s+/);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width - indent) {
+      lines.push(line);
+      line = w;
+    } else {
+      line = line ? `${line} ${w}` : w;
+    }
+  }
+  if (line) {
+    lines.push(line);
+  }
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+function defaultText(decl: SettingDecl): string {
+  if (typeof decl.default === 'function') {
+    return 'computed, see above';
+  }
+  return JSON.stringify(decl.default);
+}
+
+/** The option lines of one setting, as --help shows them. */
+function settingLine(name: string, decl: SettingDecl): string {
+  const meta = decl.type === 'boolean' ? '' : ` ${decl.metavar ?? (decl.type === 'int' ? 'INT' : 'VALUE')}`;
+  const flags = [decl.short, decl.flag].filter(Boolean).join(', ');
+  const neg = decl.type === 'boolean' ? `, --no-${decl.flag?.slice(2)}` : '';
+  const env = envName(name, decl);
+  const head = `  ${flags}${neg}${meta}`;
+  const body = `${decl.help} [${name}${env ? `, $${env}` : ''}; default ${defaultText(decl)}]`;
+  return `${head.padEnd(30)}${head.length >= 30 ? `\n${' '.repeat(30)}` : ''}${wrap(body, 30)}`;
+}
+
+/** The options section of a command's --help: its own options, then the settings flags. */
+export function optionsHelp(extras: ExtraOption[], withSettings: boolean): string {
+  const lines: string[] = ['Options:'];
+  for (const e of extras) {
+    const head = `  ${[e.short, e.flag].filter(Boolean).join(', ')}${e.kind === 'boolean' ? '' : ` ${e.metavar ?? 'VALUE'}`}`;
+    lines.push(`${head.padEnd(30)}${head.length >= 30 ? `\n${' '.repeat(30)}` : ''}${wrap(e.help, 30)}`);
+  }
+  lines.push(`${'  -c, --config PATH'.padEnd(30)}${wrap('The local settings file (JSON, comments allowed) [$OQ_WEBUI_CONFIG; default config/local_settings.json].', 30)}`);
+  lines.push(`${'  -h, --help'.padEnd(30)}Show this help and exit.`);
+  if (withSettings) {
+    lines.push('', 'Settings with a flag (also settable in the settings file by NAME, or by $ENV):');
+    for (const [name, d] of Object.entries(DECLARATIONS)) {
+      const decl = d as SettingDecl;
+      if (decl.flag) {
+        lines.push(settingLine(name, decl));
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The reference of every setting (the docs and `oq-webui settings` print it). */
+export function settingsReference(): string {
+  const out: string[] = [];
+  const entries = Object.entries(DECLARATIONS) as [string, SettingDecl][];
+  const sections = [...new Set(entries.map(([, d]) => d.section))];
+  for (const section of sections) {
+    out.push('', `## ${section}`, '', '| Name | Flag | Env | Type | Default | Meaning |', '|---|---|---|---|---|---|');
+    for (const [name, decl] of entries.filter(([, d]) => d.section === section)) {
+    const env = envName(name, decl);
+    const type = decl.type === 'enum' ? (decl.choices ?? []).join(' / ') : decl.type;
+    out.push(`| \`${name}\` | ${decl.flag ? `\`${[decl.short, decl.flag].filter(Boolean).join(', ')}\`` : ''} | ${env ? `\`${env}\`` : ''} | ${type} | ${typeof decl.default === 'function' ? '(computed)' : `\`${JSON.stringify(decl.default)}\``} | ${decl.help.replace(/\|/g, '\\|')} |`);
+    }
+  }
+  return out.join('\n').trim();
+}

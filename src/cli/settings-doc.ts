@@ -1,0 +1,15 @@
+import { settingsReference } from './help.js';
+import type { Command } from './command.js';
+
+/** `oq-webui settings`: the reference of every setting, as Markdown (docs/settings.md is made from it). */
+export const settingsCommand: Command = {
+  name: 'settings',
+  summary: 'Print the reference of every setting (name, flag, env variable, type, default, meaning) as Markdown.',
+  usage: 'oq-webui settings',
+  withSettings: false,
+  extras: [],
+  async run() {
+    process.stdout.write(`# oq-webui settings\n\n${settingsReference()}\n`);
+    return 0;
+  },
+};

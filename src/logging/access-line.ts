@@ -1,0 +1,33 @@
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `[10/Oct/2000:13:55:36 +0000]`, the %(t)s of gunicorn's access log (UTC). */
+export function accessTimestamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `[${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000]`;
+}
+
+/** What one request contributes to the access log. */
+export interface AccessRecord {
+  ip: string;
+  user: string | null;
+  time: Date;
+  method: string;
+  url: string;
+  httpVersion: string;
+  status: number;
+  bytes: number | null;
+  referer: string | undefined;
+  userAgent: string | undefined;
+  durationMs: number;
+}
+
+function quoted(v: string | undefined): string {
+  return v ? v.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ') : '-';
+}
+
+/** gunicorn's default access line `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"` plus the response time. */
+export function accessLine(r: AccessRecord): string {
+  const request = quoted(`${r.method} ${r.url} HTTP/${r.httpVersion}`);
+  const bytes = r.bytes === null ? '-' : String(r.bytes);
+  return `${r.ip} - ${r.user ?? '-'} ${accessTimestamp(r.time)} "${request}" ${r.status} ${bytes} "${quoted(r.referer)}" "${quoted(r.userAgent)}" ${r.durationMs.toFixed(3)}ms\n`;
+}

@@ -1,0 +1,75 @@
+import { join } from 'node:path';
+import winston from 'winston';
+import DailyRotateFile from 'winston-daily-rotate-file';
+import { AppendFile } from './append-file.js';
+import { LEVELS, type Logger } from './levels.js';
+import { serverLineFormat } from './line-format.js';
+
+/** A record a child sends up to be written to the files the master owns. */
+export interface ForwardedLog {
+  level: string;
+  message: string;
+  pid: number;
+  time: string;
+}
+
+/** The files written only by the master: server log (daily), access.log, webui-access.log. */
+export class MasterLogs {
+  readonly logger: Logger;
+  private readonly fileLogger: winston.Logger;
+  private access: AppendFile | null;
+  private webuiAccess: AppendFile;
+
+  constructor(opts: { logDir: string; level: string; accessLog: boolean; webuiAccessLogDir: string }) {
+    const rotate = (): DailyRotateFile => new DailyRotateFile({
+      dirname: opts.logDir,
+      filename: 'oq-webui-%DATE%.log',
+      datePattern: 'YYYY-MM-DD',
+      utc: true,
+      maxFiles: '30d',
+      createSymlink: true,
+      symlinkName: 'oq-webui.log',
+      auditFile: join(opts.logDir, '.oq-webui-audit.json'),
+    });
+    const fileTransport = rotate();
+    this.fileLogger = winston.createLogger({ levels: LEVELS, level: 'debug', format: serverLineFormat, transports: [fileTransport] });
+    this.logger = <Logger>winston.createLogger({
+      levels: LEVELS,
+      level: opts.level,
+      format: serverLineFormat,
+      transports: [new winston.transports.Console({ stderrLevels: Object.keys(LEVELS) }), fileTransport],
+    });
+    this.access = opts.accessLog ? new AppendFile(join(opts.logDir, 'access.log')) : null;
+    this.webuiAccess = new AppendFile(join(opts.webuiAccessLogDir, 'webui-access.log'));
+  }
+
+  /** Writes a child's record to the server log file (the child printed it on stderr itself). */
+  forward(rec: ForwardedLog): void {
+    this.fileLogger.log({ level: rec.level, message: rec.message, pid: rec.pid, time: rec.time });
+  }
+
+  /** Appends whole lines that a child sent for one of the shared files. */
+  appendLines(file: 'access' | 'webui-access', text: string): void {
+    if (file === 'access') {
+      this.access?.write(text);
+    } else {
+      this.webuiAccess.write(text);
+    }
+  }
+
+  /** USR1: reopen the append-only files (the daily server log rotates by itself). */
+  reopen(): void {
+    this.access?.reopen();
+    this.webuiAccess.reopen();
+  }
+
+  /** Flushes everything before the master exits. */
+  async close(): Promise<void> {
+    await Promise.all([this.access?.close(), this.webuiAccess.close()]);
+    await new Promise<void>((resolve) => {
+      this.fileLogger.on('finish', () => resolve());
+      this.fileLogger.end();
+      setTimeout(resolve, 500).unref();
+    });
+  }
+}

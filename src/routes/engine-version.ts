@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import Router from '@koa/router';
+import type { Settings } from '../settings/schema.js';
+
+/** The argv that asks the engine its version: `oq engine --version` for the default command. */
+export function versionArgv(engineCommand: string[]): string[] {
+  const i = engineCommand.indexOf('engine');
+  return [...(i >= 0 ? engineCommand.slice(0, i + 1) : engineCommand.slice(0, 1)), '--version'];
+}
+
+/** Asks the engine once per process; `unknown` when it cannot be run. */
+function engineVersionProbe(settings: Settings): () => Promise<string> {
+  let cached: Promise<string> | null = null;
+  return () => {
+    if (!cached) {
+      const [cmd, ...args] = versionArgv(settings.ENGINE_COMMAND);
+      cached = new Promise((resolve) => {
+        execFile(cmd, args, { timeout: 10_000 }, (err, stdout) => {
+          resolve(err ? 'unknown' : stdout.trim().split('\n').pop() ?? 'unknown');
+        });
+      });
+    }
+    return cached;
+  };
+}
+
+/** GET /v1/engine_version: the engine's version as plain text. */
+export function engineVersionRoutes(settings: Settings): Router {
+  const router = new Router();
+  const probe = engineVersionProbe(settings);
+  router.get('/v1/engine_version', async function engineVersion(ctx) {
+    ctx.set('Access-Control-Allow-Origin', '*');
+    ctx.type = 'text/plain';
+    ctx.body = await probe();
+  });
+  return router;
+}

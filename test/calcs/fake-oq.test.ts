@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseEngineLine } from '../../src/runner/engine-log.js';
+
+/** The stand-in; this file runs as dist/test/calcs/fake-oq.test.js. */
+const FAKE_OQ = fileURLToPath(new URL('../../../test/fixtures/fake-oq', import.meta.url));
+
+/** The outcome of one run. */
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs fake-oq with execFile and collects its output. */
+function runFake(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(FAKE_OQ, args, { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Whether a process exists and is not a zombie. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `check` is true, failing after `ms`. */
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) {
+      throw new Error('timed out');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('fake-oq', () => {
+  let dir: string;
+  let jobIni: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'oq-fake-'));
+    jobIni = path.join(dir, 'job.ini');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Writes the job.ini with the given [general] keys. */
+  async function writeJob(keys: Record<string, string>): Promise<void> {
+    const lines = Object.entries(keys).map(([k, v]) => `${k} = ${v}`);
+    await writeFile(jobIni, ['[general]', 'description = Fake run', 'calculation_mode = classical', ...lines, ''].join('\n'));
+  }
+
+  it('prints its version', async () => {
+    expect((await runFake(['--version'])).stdout.trim()).to.equal('3.23.0');
+    expect((await runFake(['engine', '--version'])).stdout.trim()).to.match(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('ok: exports CSVs, writes the datastore and logs parseable lines', async () => {
+    await writeJob({ fake_duration: '0.1', fake_outputs: 'hcurves,uhs' });
+    const out = path.join(dir, 'out');
+    const calc = path.join(dir, 'calc');
+    const run = await runFake(['engine', '--run', jobIni, '--exports', 'csv', '-p', `export_dir=${out},calc_dir=${calc}`], { OQ_CALC_ID: '42' });
+    expect(run.code).to.equal(0);
+    expect((await readdir(out)).sort()).to.deep.equal(['hcurves_42.csv', 'uhs_42.csv']);
+    expect(await readdir(calc)).to.deep.equal(['calc_42.hdf5']);
+    const csv = (await readFile(path.join(out, 'hcurves_42.csv'), 'utf8')).trim().split('\n');
+    expect(csv[1]).to.equal('lon,lat,value');
+    expect(csv.length).to.be.greaterThan(3);
+    const lines = run.stderr.trim().split('\n').map((l) => parseEngineLine(l, new Date(0)));
+    expect(lines.every((l) => l.process === '#42')).to.equal(true);
+    expect(lines[0]).to.include({ level: 'INFO', message: `Running ${jobIni}` });
+    expect(lines.map((l) => l.level)).to.include.members(['DEBUG', 'WARNING']);
+    expect(Math.abs(lines[0].timestamp.getTime() - Date.now())).to.be.lessThan(60_000);
+    expect(run.stdout).to.match(/^Calculation 42 finished correctly/m);
+  });
+
+  it('ok: -p calc_id wins over OQ_CALC_ID and --hc is logged', async () => {
+    await writeJob({ fake_duration: '0' });
+    const run = await runFake(['engine', '--run', jobIni, '-p', 'calc_id=7', '--hc', '3'], { OQ_CALC_ID: '42' });
+    expect(run.code).to.equal(0);
+    expect(run.stderr).to.contain('[').and.to.contain(' #7 INFO] Using the hazard calculation #3');
+  });
+
+  it('fail: exits 1 with a traceback', async () => {
+    await writeJob({ fake_behaviour: 'fail', fake_duration: '0' });
+    const run = await runFake(['engine', '--run', jobIni]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.match(/^Traceback \(most recent call last\):$/m);
+    expect(run.stderr.trim().split('\n').pop()).to.equal('RuntimeError: fake failure requested by job.ini');
+    expect(run.stderr).to.match(/#0 CRITICAL\] RuntimeError: fake failure/);
+  });
+
+  it('hang: SIGINT to the process group ends it and its child', async () => {
+    await writeJob({ fake_behaviour: 'hang' });
+    const child = spawn(FAKE_OQ, ['engine', '--run', jobIni], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await waitFor(() => /Started helper process \d+/.test(stderr), 5000);
+    const helper = Number(/Started helper process (\d+)/.exec(stderr)?.[1]);
+    expect(isAlive(helper)).to.equal(true);
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exited).to.equal(1);
+    expect(stderr.trim().split('\n').pop()).to.equal('KeyboardInterrupt');
+    await waitFor(() => !isAlive(helper), 5000);
+  });
+
+  it('hang: with fake_ignore_sigint only SIGKILL of the group ends it', async () => {
+    await writeJob({ fake_behaviour: 'hang', fake_ignore_sigint: 'true' });
+    const child = spawn(FAKE_OQ, ['engine', '--run', jobIni], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    await waitFor(() => stderr.includes('Started helper process'), 5000);
+    const helper = Number(/Started helper process (\d+)/.exec(stderr)?.[1]);
+    process.kill(-(child.pid as number), 'SIGINT');
+    await waitFor(() => stderr.includes('SIGINT received and ignored'), 5000);
+    expect(isAlive(child.pid as number)).to.equal(true);
+    process.kill(-(child.pid as number), 'SIGKILL');
+    expect(await exited).to.equal('SIGKILL');
+    await waitFor(() => !isAlive(helper), 5000);
+  });
+
+  it('many_logs: prints exactly N engine lines', async () => {
+    await writeJob({ fake_behaviour: 'many_logs', fake_log_lines: '20000' });
+    const run = await runFake(['engine', '--run', jobIni], { OQ_CALC_ID: '9' });
+    expect(run.code).to.equal(0);
+    const lines = run.stderr.split('\n').filter((l) => l !== '');
+    expect(lines).to.have.length(20000);
+    expect(parseEngineLine(lines[19999], new Date(0))).to.include({ process: '#9', message: 'fake log line 20000 of 20000' });
+  });
+
+  it('bad usage exits 2 with a message', async () => {
+    for (const args of [[], ['engine'], ['engine', '--run'], ['engine', '--run', 'x.ini', '--bogus'], ['engine', '--run', 'x.ini', '--hc', 'abc']]) {
+      const run = await runFake(args);
+      expect(run.code, args.join(' ')).to.equal(2);
+      expect(run.stderr).to.match(/^usage: oq/).and.to.match(/error: /);
+    }
+  });
+
+  it('a missing job.ini exits 1', async () => {
+    const run = await runFake(['engine', '--run', path.join(dir, 'nope.ini')]);
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.contain('FileNotFoundError').and.to.contain('nope.ini');
+  });
+});

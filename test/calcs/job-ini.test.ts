@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { listIniFiles, pickJobIni, readJobIni } from '../../src/calcs/job-ini.js';
+
+describe('readJobIni', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'oq-jobini-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('flattens sections and keeps values as configparser would', async () => {
+    const file = path.join(dir, 'job.ini');
+    await writeFile(
+      file,
+      [
+        '# a comment',
+        '; another comment',
+        '[general]',
+        'description = Classical PSHA ; with # signs',
+        'calculation_mode=classical',
+        '',
+        '[calculation]',
+        'Random_Seed: 23',
+        'truncation_level = true',
+        'sites = "0 0"',
+        'intensity_measure_types_and_levels = {"PGA": [0.005, 0.007,',
+        '    0.0098]}',
+        'empty =',
+        '[output]',
+        'random_seed = 24',
+      ].join('\r\n'),
+    );
+    const job = await readJobIni(file);
+    expect(job.calculation_mode).to.equal('classical');
+    expect(job.description).to.equal('Classical PSHA ; with # signs');
+    expect(job.params).to.include({
+      random_seed: '24',
+      truncation_level: 'true',
+      sites: '"0 0"',
+      empty: '',
+      intensity_measure_types_and_levels: '{"PGA": [0.005, 0.007,\n0.0098]}',
+    });
+  });
+
+  it('gives empty strings when mode and description are missing', async () => {
+    const file = path.join(dir, 'job.ini');
+    await writeFile(file, '[general]\nmaximum_distance = 200\n');
+    const job = await readJobIni(file);
+    expect(job).to.deep.equal({ calculation_mode: '', description: '', params: { maximum_distance: '200' } });
+  });
+
+  it('rejects a missing file', async () => {
+    let caught: unknown;
+    try {
+      await readJobIni(path.join(dir, 'nope.ini'));
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.be.instanceOf(Error).with.property('code', 'ENOENT');
+  });
+
+  it('lists .ini files recursively, skipping symlinks', async () => {
+    await mkdir(path.join(dir, 'sub'));
+    await writeFile(path.join(dir, 'job.ini'), '');
+    await writeFile(path.join(dir, 'sub', 'job_risk.INI'), '');
+    await writeFile(path.join(dir, 'model.xml'), '');
+    await symlink(path.join(dir, 'job.ini'), path.join(dir, 'link.ini'));
+    expect(await listIniFiles(dir)).to.deep.equal(['job.ini', 'sub/job_risk.INI']);
+  });
+});
+
+describe('pickJobIni', () => {
+  it('prefers the requested file, by path then by base name', () => {
+    expect(pickJobIni(['job.ini', 'job_risk.ini'], 'job_risk.ini')).to.equal('job_risk.ini');
+    expect(pickJobIni(['a/job.ini', 'b/job_risk.ini'], 'job_risk.ini')).to.equal('b/job_risk.ini');
+  });
+
+  it('returns null when the requested file is absent', () => {
+    expect(pickJobIni(['job.ini'], 'job_hazard.ini')).to.equal(null);
+  });
+
+  it('falls back to job.ini, then job*.ini, then any .ini', () => {
+    expect(pickJobIni(['a.ini', 'job_risk.ini', 'job.ini'])).to.equal('job.ini');
+    expect(pickJobIni(['a.ini', 'job_risk.ini', 'job_hazard.ini'])).to.equal('job_hazard.ini');
+    expect(pickJobIni(['z.ini', 'b.ini', 'model.xml'])).to.equal('b.ini');
+    expect(pickJobIni(['model.xml'])).to.equal(null);
+  });
+
+  it('prefers the shallowest job.ini', () => {
+    expect(pickJobIni(['a/job.ini', 'job.ini'])).to.equal('job.ini');
+  });
+});
