@@ -1,0 +1,156 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { askStatus, type StatusReply } from '../../master/control.js';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+/** The oq-webui executable of this checkout. */
+export const BIN = join(PACKAGE_ROOT, 'bin', 'oq-webui.js');
+/** The stand-in engine (behaves like `oq engine --run`). */
+export const FAKE_OQ = join(PACKAGE_ROOT, 'test', 'fixtures', 'fake-oq');
+
+/** A free TCP port on 127.0.0.1 (bound and released; fine for tests). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** A folder under the system temp dir, removed by `cleanup()`. */
+export function tempDir(prefix = 'oq-webui-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Sleeps. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value or the time is up. */
+export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) {
+        return v;
+      }
+    } catch (e) {
+      last = e;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A real `oq-webui start` process with its own folders, port, pidfile and logs. */
+export interface RunningServer {
+  proc: ChildProcess;
+  port: number;
+  dir: string;
+  pidfile: string;
+  controlSocket: string;
+  logDir: string;
+  dataDir: string;
+  configFile: string;
+  base: string;
+  /** Everything the master and workers wrote on stderr/stdout so far. */
+  output(): string;
+  /** Resolves with the exit code/signal once the master exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  status(): Promise<StatusReply>;
+  /** Pids of the HTTP workers that are ready. */
+  readyWorkers(): Promise<number[]>;
+  waitForOutput(re: RegExp, timeoutMs?: number): Promise<string>;
+  signal(sig: NodeJS.Signals): void;
+  /** TERM (default), wait for the exit, remove the folder. */
+  stop(sig?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Options of startServer. */
+export interface StartOptions {
+  /** Extra command-line arguments for `oq-webui start`. */
+  args?: string[];
+  /** Extra environment. */
+  env?: Record<string, string>;
+  /** Written to the local settings file given with --config. */
+  settings?: Record<string, unknown>;
+  workers?: number;
+  /** Wait until this many workers are ready (default: workers); 0 to not wait. */
+  waitReady?: number;
+  /** Use another bin (a copied tree). */
+  bin?: string;
+  dir?: string;
+}
+
+/** Starts `oq-webui start` for real on a free port with its own folders. */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const dir = opts.dir ?? tempDir();
+  const port = await freePort();
+  const workers = opts.workers ?? 2;
+  const pidfile = join(dir, 'oq-webui.pid');
+  const logDir = join(dir, 'logs');
+  const dataDir = join(dir, 'data');
+  const configFile = join(dir, 'local_settings.json');
+  writeFileSync(configFile, JSON.stringify({ ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'], ...(opts.settings ?? {}) }, null, 2));
+  const args = [
+    opts.bin ?? BIN, 'start',
+    '--bind', `127.0.0.1:${port}`, '--workers', String(workers), '--pid', pidfile,
+    '--log-dir', logDir, '--data-dir', dataDir, '--config', configFile,
+    ...(opts.args ?? []),
+  ];
+  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...(opts.env ?? {}) };
+  delete env.WEB_CONCURRENCY;
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  let done = false;
+  void exited.then(() => { done = true; });
+  const controlSocket = `${pidfile}.sock`;
+  const base = `http://127.0.0.1:${port}`;
+  const server: RunningServer = {
+    proc, port, dir, pidfile, controlSocket, logDir, dataDir, configFile, base,
+    output: () => out,
+    exited,
+    status: () => askStatus(controlSocket),
+    async readyWorkers() {
+      const s = await askStatus(controlSocket);
+      return (s.children as { kind: string; pid: number; state: string }[]).filter((c) => c.kind === 'web' && c.state === 'ready').map((c) => c.pid);
+    },
+    waitForOutput: (re, timeoutMs = 10_000) => waitFor(() => re.exec(out)?.[0] ?? '', timeoutMs, `output matching ${re}`),
+    signal: (sig) => { proc.kill(sig); },
+    async stop(sig = 'SIGTERM') {
+      if (!done) {
+        proc.kill(sig);
+      }
+      const r = await Promise.race([exited, sleep(40_000).then(() => null)]);
+      if (r === null) {
+        proc.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+      return r ?? { code: null, signal: 'SIGKILL' as NodeJS.Signals };
+    },
+    fetch: (path, init) => fetch(`${base}${path}`, init),
+  };
+  const want = opts.waitReady ?? workers;
+  if (want > 0) {
+    await waitFor(async () => {
+      if (done) {
+        throw new Error(`server exited early:\n${out}`);
+      }
+      return (await server.readyWorkers()).length >= want;
+    }, 20_000, `${want} ready worker(s)`);
+  }
+  return server;
+}
