@@ -22,7 +22,7 @@ function wrap(text: string, indent: number, width = 100): string {
 
 function defaultText(decl: SettingDecl): string {
   if (typeof decl.default === 'function') {
-    return 'computed, see above';
+    return 'computed, see the text';
   }
   return JSON.stringify(decl.default);
 }

@@ -1,0 +1,3 @@
+/** Authorization in one place: every route asks these functions (see STYLE.md, outline's policies). */
+export * from './admin.js';
+export * from './calculation.js';
