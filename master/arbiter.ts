@@ -20,6 +20,8 @@ export interface ArbiterOptions {
   listeners: Listener[];
   logs: MasterLogs;
   kinds: ChildKind[];
+  /** Called once when the master starts to stop: close the listening sockets (stop accepting). */
+  stopAccepting: () => void;
   /** Called when the master is about to exit (pidfile, control socket). */
   onExit: () => Promise<void>;
 }
@@ -43,6 +45,7 @@ export class Arbiter {
   private stopping: { quick: boolean; status: number } | null = null;
   private readonly backoff = new Map<string, CrashBackoff>();
   private timer: NodeJS.Timeout | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
   private finish: ((status: number) => void) | null = null;
 
@@ -100,6 +103,7 @@ export class Arbiter {
       this.retireReplaced();
       this.manageChildren();
       this.checkStopped();
+      this.scheduleWatchdog();
     } catch (e) {
       if (e instanceof HaltServer) {
         this.halt(e.reason, e.exitStatus);
@@ -217,12 +221,15 @@ export class Arbiter {
   }
 
   private spawn(kind: ChildKind): Child {
+    const jitter = this.settings.MAX_REQUESTS_JITTER > 0 ? Math.floor(Math.random() * (this.settings.MAX_REQUESTS_JITTER + 1)) : 0;
+    const maxRequests = kind.http && this.settings.MAX_REQUESTS > 0 ? this.settings.MAX_REQUESTS + jitter : 0;
     const proc = fork(kind.entry, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: [],
       env: { ...process.env, OQ_WEBUI_CHILD: kind.name },
     });
     const child = new Child(kind.name, proc, this.generation);
+    child.maxRequests = maxRequests;
     this.children.set(child.pid, child);
     proc.on('message', (m: unknown) => {
       if (isChildMessage(m)) {
@@ -231,8 +238,6 @@ export class Arbiter {
     });
     proc.on('exit', (code, signal) => this.onExit(kind, child, code, signal));
     proc.on('error', (e) => this.log.error(`${kind.label} (pid:${child.pid}): ${e.message}`));
-    const jitter = this.settings.MAX_REQUESTS_JITTER > 0 ? Math.floor(Math.random() * (this.settings.MAX_REQUESTS_JITTER + 1)) : 0;
-    const maxRequests = this.settings.MAX_REQUESTS > 0 ? this.settings.MAX_REQUESTS + jitter : 0;
     this.sendTo(child, { t: 'boot', settings: this.settings, maxRequests, listeners: kind.http ? this.opts.listeners.length : 0 });
     if (kind.http) {
       this.opts.listeners.forEach((l, index) => this.sendTo(child, { t: 'listen', index }, l.handle));
@@ -282,9 +287,13 @@ export class Arbiter {
     }
   }
 
+  /**
+   * max_memory: a worker over the limit is recycled, but only once it has served a request:
+   * a limit below what a fresh worker needs would otherwise replace workers in a loop.
+   */
   private checkMemory(child: Child): void {
     const limit = this.settings.MAX_MEMORY * 1024 * 1024;
-    if (limit > 0 && child.kind === 'web' && child.rss > limit && !child.recycling && child.state === 'ready') {
+    if (limit > 0 && child.kind === 'web' && child.rss > limit && child.requests > 0 && !child.recycling && child.state === 'ready') {
       this.recycle(child, `memory ${Math.round(child.rss / 1048576)} MiB over max-memory ${this.settings.MAX_MEMORY} MiB`);
     }
   }
@@ -329,10 +338,37 @@ export class Arbiter {
       if (c.abortedAt === null) {
         this.log.critical(`WORKER TIMEOUT (pid:${c.pid})`);
         c.abortedAt = now;
+        // no longer counted: manageChildren starts its replacement in this same pass
+        c.state = 'stopping';
+        c.stopReason = 'timeout';
         c.signal('SIGABRT');
       } else if (now - c.abortedAt >= LOOP_MS) {
         c.signal('SIGKILL');
       }
+    }
+  }
+
+  /** Wakes the loop right when the next heartbeat deadline falls between two passes, so a timeout is caught on time. */
+  private scheduleWatchdog(): void {
+    const timeoutMs = this.settings.TIMEOUT * 1000;
+    if (timeoutMs <= 0 || this.stopping || !this.finish) {
+      return;
+    }
+    let next = Infinity;
+    for (const c of this.children.values()) {
+      if (c.abortedAt === null && c.state !== 'stopping') {
+        next = Math.min(next, c.lastBeat + timeoutMs + 1);
+      }
+    }
+    const delay = next - Date.now();
+    if (delay < LOOP_MS) {
+      if (this.watchTimer) {
+        clearTimeout(this.watchTimer);
+      }
+      this.watchTimer = setTimeout(() => {
+        this.watchTimer = null;
+        this.tick();
+      }, Math.max(0, delay));
     }
   }
 
@@ -396,6 +432,9 @@ export class Arbiter {
     if (this.stopping && !quick) {
       return;
     }
+    if (!this.stopping) {
+      this.opts.stopAccepting();
+    }
     this.stopping = { quick, status: this.stopping?.status || status };
     for (const c of this.children.values()) {
       this.stopChild(c, 'shutdown', quick);
@@ -411,6 +450,9 @@ export class Arbiter {
     this.finish = null;
     if (this.timer) {
       clearInterval(this.timer);
+    }
+    if (this.watchTimer) {
+      clearTimeout(this.watchTimer);
     }
     for (const sig of HANDLED_SIGNALS) {
       process.removeAllListeners(sig);
@@ -434,6 +476,7 @@ export class Arbiter {
       rss: c.rss,
       state: c.recycling && c.state !== 'stopping' ? 'recycling' : c.state,
       generation: c.generation,
+      max_requests: c.maxRequests,
     }));
   }
 }

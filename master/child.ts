@@ -19,6 +19,8 @@ export class Child {
   stopDeadline: number | null = null;
   /** Why it is being stopped (reload, scale down, recycle, shutdown), for the exit log. */
   stopReason: string | null = null;
+  /** Requests after which it asks to be recycled (0 = never), jitter included. */
+  maxRequests = 0;
   /** True once it asked to be recycled (max requests, max memory). */
   recycling = false;
 

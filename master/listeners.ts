@@ -84,7 +84,8 @@ function bindOne(addr: BindAddress): Listener {
     handle = createServerHandle(addr.path, -1, -1, undefined, 0);
     url = `unix:${addr.path}`;
   } else if (addr.kind === 'fd') {
-    handle = createServerHandle(null, -1, -1, addr.fd, 0);
+    // port 0, not -1: Node asserts that an adopted fd comes with neither address nor port
+    handle = createServerHandle(null, 0, 0, addr.fd, 0);
     url = `fd://${addr.fd}`;
   } else {
     const family = net.isIPv6(addr.host) ? 6 : 4;

@@ -35,12 +35,20 @@ export async function startMaster(req: StartRequest): Promise<number> {
   const log = logs.logger;
   const pidfile = settings.PIDFILE ? new Pidfile(settings.PIDFILE) : null;
   let listeners: Listener[] = [];
+  let listening = false;
+  const stopAccepting = (): void => {
+    if (listening) {
+      listening = false;
+      closeAll(listeners);
+    }
+  };
   let control: ControlServer | null = null;
   try {
     log.info(`Starting oq-webui ${packageVersion()}`);
     pidfile?.create(process.pid);
     await startupChecks(settings, log);
     listeners = await bindAll(settings.BIND);
+    listening = true;
     for (const l of listeners) {
       log.info(`Listening at: ${l.url} (${process.pid})`);
     }
@@ -53,8 +61,9 @@ export async function startMaster(req: StartRequest): Promise<number> {
         const r = resolveSettings({ cli: req.cli, configPath: req.configPath });
         return { settings: r.problems.length > 0 ? null : r.settings, problems: r.problems };
       },
+      stopAccepting,
       onExit: async () => {
-        closeAll(listeners);
+        stopAccepting();
         control?.close();
         pidfile?.unlink(process.pid);
         await logs.close();
@@ -69,7 +78,7 @@ export async function startMaster(req: StartRequest): Promise<number> {
   } catch (e) {
     const reason = e instanceof HaltServer ? e.reason : (e as Error).message;
     log.error(reason);
-    closeAll(listeners);
+    stopAccepting();
     control?.close();
     pidfile?.unlink(process.pid);
     await logs.close();

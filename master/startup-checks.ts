@@ -1,4 +1,8 @@
+import { existsSync } from 'node:fs';
+import { ensureSecretKey, secretKeyFileTooOpen } from '../src/auth/secret-key.js';
+import { sqlitePath } from '../src/db/connection.js';
 import type { Logger } from '../src/logging/levels.js';
+import { defaultDatabaseUrl, openAndMigrate } from '../src/models/database.js';
 import { parseBind } from '../src/settings/bind.js';
 import type { Settings } from '../src/settings/schema.js';
 
@@ -16,6 +20,7 @@ export function exposedBinds(binds: string[]): string[] {
 
 /** Checks made once by the master before it binds: loud warnings an operator must see. */
 export async function startupChecks(settings: Settings, log: Logger): Promise<void> {
+  await prepareAccounts(settings, log);
   const exposed = exposedBinds(settings.BIND);
   if (!settings.LOCKDOWN && exposed.length > 0) {
     const line = '!'.repeat(78);
@@ -23,5 +28,32 @@ export async function startupChecks(settings: Settings, log: Logger): Promise<vo
     log.warning(`LOCKDOWN is off and the server listens on ${exposed.join(', ')}: ANYONE WHO CAN REACH IT`);
     log.warning('CAN RUN AND DELETE CALCULATIONS. Set "LOCKDOWN": true, or bind to 127.0.0.1 behind nginx.');
     log.warning(line);
+  }
+}
+
+/**
+ * Before any worker starts: a fresh checkout gets its default SQLite database created and
+ * migrated (an existing database is left alone: workers refuse it while migrations are
+ * pending), and SECRET_KEY, when unset, is generated once into DATA_DIR/secret_key.
+ */
+export async function prepareAccounts(settings: Settings, log: Logger): Promise<void> {
+  const file = sqlitePath(settings.DATABASE);
+  if (file !== null && settings.DATABASE === defaultDatabaseUrl(settings) && !existsSync(file)) {
+    const db = await openAndMigrate(settings.DATABASE);
+    await db.sequelize.close();
+    log.info(`Created the database ${file} (migrations applied: ${db.applied.join(', ') || 'none'})`);
+  }
+  const secret = ensureSecretKey(settings);
+  if (secret.created) {
+    log.info(`Generated SECRET_KEY into ${secret.file} (mode 0600)`);
+  } else if (secret.file && secretKeyFileTooOpen(secret.file)) {
+    log.warning(`${secret.file} can be read by other users: anyone who reads it can forge login sessions (chmod 600 it)`);
+  }
+  if (settings.AUTHENTICATION_BACKENDS.includes('pam')) {
+    const { pamAvailable } = await import('../src/auth/pam.js');
+    const pam = pamAvailable();
+    if (!pam.ok) {
+      log.error(`AUTHENTICATION_BACKENDS includes "pam" but ${pam.reason}: PAM logins will fail`);
+    }
   }
 }

@@ -1,6 +1,17 @@
 import Koa from 'koa';
 import type { AppDeps } from './app-context.js';
+import { ensureSecretKey } from './auth/secret-key.js';
+import { actorMiddleware } from './middlewares/actor.js';
+import { clientIpMiddleware } from './middlewares/client-ip.js';
 import { errorHandler } from './middlewares/error-handler.js';
+import { lockdownGate } from './middlewares/lockdown.js';
+import { originCheck } from './middlewares/origin-check.js';
+import { sessionMiddleware } from './middlewares/session.js';
+import { openAppDatabase } from './models/database.js';
+import { initCalcModels } from './models/calcs.js';
+import { accountsRoutes } from './routes/accounts/index.js';
+import { adminRoutes } from './routes/admin/index.js';
+import { calcRoutes } from './routes/calcs/index.js';
 import { engineVersionRoutes } from './routes/engine-version.js';
 
 /** Builds the Koa application: middleware in order, then every router under WEBUI_PATHPREFIX. */
@@ -8,7 +19,23 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   const app = new Koa({ proxy: false });
   app.silent = true;
   app.use(errorHandler(deps.log));
-  const routers = [engineVersionRoutes(deps.settings)];
+  // the database must exist and be migrated: otherwise this throws and the worker fails to boot
+  const db = await openAppDatabase(deps.settings.DATABASE);
+  const accounts = { deps, models: db.models };
+  app.use(clientIpMiddleware(deps.settings));
+  if (deps.settings.LOCKDOWN) {
+    app.use(sessionMiddleware(app, deps.settings, db.models, ensureSecretKey(deps.settings).key));
+    app.use(originCheck(deps.settings));
+  }
+  app.use(actorMiddleware(deps.settings, db.models));
+  if (deps.settings.LOCKDOWN) {
+    app.use(lockdownGate(deps.settings));
+  }
+  const routers = [
+    engineVersionRoutes(deps.settings),
+    ...(deps.settings.LOCKDOWN ? [accountsRoutes(accounts), adminRoutes(accounts)] : []),
+    calcRoutes({ settings: deps.settings, sequelize: db.sequelize, models: initCalcModels(db.sequelize), notify: deps.notify }),
+  ];
   for (const r of routers) {
     if (deps.settings.WEBUI_PATHPREFIX) {
       r.prefix(deps.settings.WEBUI_PATHPREFIX);

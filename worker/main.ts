@@ -150,6 +150,9 @@ process.on('SIGTERM', () => stop(true));
 process.on('SIGINT', () => stop(false));
 process.on('SIGQUIT', () => stop(false));
 process.on('SIGHUP', () => undefined);
+// The watchdog's first blow: a worker whose loop still runs leaves at once (no core dump);
+// a blocked or stopped one cannot run this and gets SIGKILL on the master's next pass.
+process.on('SIGABRT', () => process.exit(1));
 process.on('SIGUSR1', () => undefined);
 // The master is gone (killed): finish what is in flight for at most a second, then leave.
 process.on('disconnect', () => {

@@ -27,6 +27,11 @@ function defaultText(decl: SettingDecl): string {
   return JSON.stringify(decl.default);
 }
 
+/** An option line: the flags, then the help from column 30 (on the next line when the flags are too long for two spaces between). */
+function column(head: string, body: string): string {
+  return `${head.padEnd(30)}${head.length > 27 ? `\n${' '.repeat(30)}` : ''}${wrap(body, 30)}`;
+}
+
 /** The option lines of one setting, as --help shows them. */
 function settingLine(name: string, decl: SettingDecl): string {
   const meta = decl.type === 'boolean' ? '' : ` ${decl.metavar ?? (decl.type === 'int' ? 'INT' : 'VALUE')}`;
@@ -35,7 +40,7 @@ function settingLine(name: string, decl: SettingDecl): string {
   const env = envName(name, decl);
   const head = `  ${flags}${neg}${meta}`;
   const body = `${decl.help} [${name}${env ? `, $${env}` : ''}; default ${defaultText(decl)}]`;
-  return `${head.padEnd(30)}${head.length >= 30 ? `\n${' '.repeat(30)}` : ''}${wrap(body, 30)}`;
+  return column(head, body);
 }
 
 /** The options section of a command's --help: its own options, then the settings flags. */
@@ -43,7 +48,7 @@ export function optionsHelp(extras: ExtraOption[], withSettings: boolean): strin
   const lines: string[] = ['Options:'];
   for (const e of extras) {
     const head = `  ${[e.short, e.flag].filter(Boolean).join(', ')}${e.kind === 'boolean' ? '' : ` ${e.metavar ?? 'VALUE'}`}`;
-    lines.push(`${head.padEnd(30)}${head.length >= 30 ? `\n${' '.repeat(30)}` : ''}${wrap(e.help, 30)}`);
+    lines.push(column(head, e.help));
   }
   lines.push(`${'  -c, --config PATH'.padEnd(30)}${wrap('The local settings file (JSON, comments allowed) [$OQ_WEBUI_CONFIG; default config/local_settings.json].', 30)}`);
   lines.push(`${'  -h, --help'.padEnd(30)}Show this help and exit.`);

@@ -1,14 +1,21 @@
 import { packageVersion } from '../paths.js';
 import { parseArgs, UsageError } from './args.js';
+import { changepasswordCommand } from './changepassword.js';
 import { checkCommand } from './check.js';
 import type { Command } from './command.js';
+import { createsuperuserCommand } from './createsuperuser.js';
+import { createuserCommand } from './createuser.js';
 import { optionsHelp } from './help.js';
+import { migrateCommand } from './migrate.js';
 import { settingsCommand } from './settings-doc.js';
 import { startCommand } from './start.js';
 import { statusCommand } from './status.js';
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: Command[] = [startCommand, checkCommand, statusCommand, settingsCommand];
+export const COMMANDS: Command[] = [
+  startCommand, checkCommand, statusCommand, settingsCommand,
+  migrateCommand, createsuperuserCommand, createuserCommand, changepasswordCommand,
+];
 
 function mainHelp(): string {
   const lines = [
@@ -21,6 +28,10 @@ function mainHelp(): string {
     '',
     'Settings come from, in order of precedence: the command line, the environment,',
     'the local settings file (config/local_settings.json, or --config / $OQ_WEBUI_CONFIG), the defaults.',
+    '',
+    `Options of start, check and status (${'`'}oq-webui settings${'`'} lists every setting, flag or not):`,
+    '',
+    optionsHelp([], true),
   ];
   return lines.join('\n');
 }

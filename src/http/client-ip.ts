@@ -48,6 +48,12 @@ export function clientIp(peer: string, xForwardedFor: string | undefined, opts: 
   return leftMost;
 }
 
+/** Whether the socket peer is a trusted proxy (so its X-Forwarded-* headers may be believed). */
+export function isTrustedProxy(peer: string, trusted: string[]): boolean {
+  const address = normalizeAddress(peer);
+  return address !== null && trustTestFor(trusted)(address);
+}
+
 /**
  * A bare, canonical IP from "1.2.3.4", "1.2.3.4:80", "[::1]:80", "::ffff:1.2.3.4"
  * or "fe80::1%eth0"; null when it is not an IP address.

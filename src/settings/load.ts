@@ -25,6 +25,34 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
 }
 
+/** Edit distance between two words (for "did you mean"). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The declared setting closest to a misspelt key, if one is close enough. */
+function closestName(key: string): string | null {
+  const upper = key.toUpperCase();
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const name of Object.keys(DECLARATIONS)) {
+    const d = distance(upper, name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(upper.length / 4)) ? best : null;
+}
+
 function readConfigFile(path: string, explicit: boolean, problems: string[]): Record<string, unknown> {
   if (!existsSync(path)) {
     if (explicit) {
@@ -55,7 +83,8 @@ export function resolveSettings(opts: { cli?: CliValues; env?: NodeJS.ProcessEnv
   const file = readConfigFile(configFile, explicitConfig !== undefined, problems);
   for (const key of Object.keys(file)) {
     if (!(key in DECLARATIONS)) {
-      problems.push(`${key}: unknown setting in ${configFile} (value ${show(file[key])})`);
+      const near = closestName(key);
+      problems.push(`${key}: unknown setting, got ${show(file[key])} (from ${configFile}); expected one of the settings \`oq-webui settings\` lists${near ? ` (did you mean ${near}?)` : ''}`);
     }
   }
   const settings: Record<string, unknown> = {};
@@ -86,7 +115,8 @@ export function resolveSettings(opts: { cli?: CliValues; env?: NodeJS.ProcessEnv
           : parsed.value;
       } else {
         const where = source === 'cli' ? `--${decl.flag?.replace(/^--/, '') ?? name}` : source === 'env' ? `$${envVar}` : configFile;
-        problems.push(`${name}: got ${show(raw)} (from ${where}); expected ${parsed.expected}`);
+        const given = decl.secret ? `a secret of ${String(raw).length} character(s)` : show(raw);
+        problems.push(`${name}: got ${given} (from ${where}); expected ${parsed.expected}`);
         settings[name] = typeof decl.default === 'function' ? (decl.default as (s: Settings) => unknown)(settings as unknown as Settings) : decl.default;
       }
     }

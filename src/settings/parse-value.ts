@@ -67,7 +67,8 @@ export function parseValue(decl: SettingDecl, raw: unknown, fromText: boolean): 
     case 'list': {
       if (typeof raw === 'string') {
         const text = raw.trim();
-        if (text.startsWith('[')) {
+        // a JSON array, but not an IPv6 address such as [::1]:8800
+        if (text.startsWith('[') && text.endsWith(']')) {
           try {
             value = JSON.parse(text);
           } catch {

@@ -88,27 +88,57 @@ export interface StartOptions {
   /** Use another bin (a copied tree). */
   bin?: string;
   dir?: string;
+  /** Give the harness's own settings (bind, workers, pid, folders, config) through the environment, so `args` is the whole command line after `start`. */
+  viaEnv?: boolean;
+  /** Listen here instead of 127.0.0.1:PORT (unix:PATH, fd://3, [::1]:PORT); `port` and `base` still name the chosen TCP port. */
+  bind?: string[];
+  /** Use this TCP port instead of a free one. */
+  port?: number;
+  /** Open file descriptors of this process handed to the server as its fd 3, 4, ... */
+  fds?: number[];
+  /** Hand `fds` over the systemd way too: LISTEN_FDS and LISTEN_PID (the server's own pid, through `sh -c exec`). */
+  systemdFds?: boolean;
 }
 
 /** Starts `oq-webui start` for real on a free port with its own folders. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const dir = opts.dir ?? tempDir();
-  const port = await freePort();
+  const port = opts.port ?? await freePort();
   const workers = opts.workers ?? 2;
   const pidfile = join(dir, 'oq-webui.pid');
   const logDir = join(dir, 'logs');
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'local_settings.json');
   writeFileSync(configFile, JSON.stringify({ ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'], ...(opts.settings ?? {}) }, null, 2));
+  const binds = opts.bind ?? [`127.0.0.1:${port}`];
+  const own: [string, string, string][] = [
+    ['--workers', 'WEB_CONCURRENCY', String(workers)], ['--pid', 'OQ_WEBUI_PIDFILE', pidfile],
+    ['--log-dir', 'OQ_WEBUI_LOG_DIR', logDir], ['--data-dir', 'OQ_WEBUI_DATA_DIR', dataDir], ['--config', 'OQ_WEBUI_CONFIG', configFile],
+  ];
   const args = [
     opts.bin ?? BIN, 'start',
-    '--bind', `127.0.0.1:${port}`, '--workers', String(workers), '--pid', pidfile,
-    '--log-dir', logDir, '--data-dir', dataDir, '--config', configFile,
+    ...(opts.viaEnv ? [] : binds.flatMap((b) => ['--bind', b])),
+    ...(opts.viaEnv ? [] : own.flatMap(([flag, , value]) => [flag, value])),
     ...(opts.args ?? []),
   ];
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), ...(opts.env ?? {}) };
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
   delete env.WEB_CONCURRENCY;
-  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (opts.viaEnv) {
+    env.OQ_WEBUI_BIND = binds.join(',');
+    for (const [, name, value] of own) {
+      env[name] = value;
+    }
+  }
+  Object.assign(env, opts.env ?? {});
+  const fds = opts.fds ?? [];
+  if (opts.systemdFds) {
+    env.LISTEN_FDS = String(fds.length);
+  }
+  const stdio = ['ignore', 'pipe', 'pipe', ...fds] as ('ignore' | 'pipe' | number)[];
+  const proc = opts.systemdFds
+    // systemd sets LISTEN_PID to the pid of the process it execs: `exec` keeps the shell's pid
+    ? spawn('sh', ['-c', 'export LISTEN_PID=$$; exec "$0" "$@"', process.execPath, ...args], { env, stdio })
+    : spawn(process.execPath, args, { env, stdio });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
@@ -145,12 +175,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
   const want = opts.waitReady ?? workers;
   if (want > 0) {
-    await waitFor(async () => {
+    const early = exited.then(() => { throw new Error(`server exited early:\n${out}`); });
+    await Promise.race([early, waitFor(async () => {
       if (done) {
         throw new Error(`server exited early:\n${out}`);
       }
       return (await server.readyWorkers()).length >= want;
-    }, 20_000, `${want} ready worker(s)`);
+    }, 20_000, `${want} ready worker(s)`)]);
   }
   return server;
 }

@@ -1,0 +1,53 @@
+/**
+ * Loading a calculation for a route and asking the policies about it: unknown (or deleted)
+ * → 404 `Unknown job <id>`, not allowed → 403 with the route's message.
+ */
+import type { Sequelize } from 'sequelize';
+import type { Actor } from '../auth/actor.js';
+import { groupIdsOfUsername } from '../auth/users.js';
+import { forbidden, notFound } from '../errors.js';
+import type { CalcModels, Job } from '../models/calcs.js';
+import { maySeeCalculation, type CalcFacts } from '../policies/calculation.js';
+import type { Settings } from '../settings/schema.js';
+
+/** What the calculation routes share: settings, the database and its models. */
+export interface CalcEnv {
+  settings: Settings;
+  sequelize: Sequelize;
+  models: CalcModels;
+  notify: (to: 'runner' | 'web', what: string, payload?: unknown) => void;
+}
+
+/** A calculation id from the URL; anything but digits is an unknown job. */
+export function parseCalcId(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw)) {
+    throw notFound(`Unknown job ${raw}`);
+  }
+  return Number(raw);
+}
+
+/** The job with this id, unless unknown or deleted (404). */
+export async function loadJob(env: CalcEnv, raw: string): Promise<Job> {
+  const id = parseCalcId(raw);
+  const job = await env.models.Job.findByPk(id);
+  if (job === null || job.status === 'deleted') {
+    throw notFound(`Unknown job ${id}`);
+  }
+  return job;
+}
+
+/** What the policies need to know of a job (the owner's groups are looked up unless nobody is restricted). */
+export async function factsOf(env: CalcEnv, actor: Actor, job: Pick<Job, 'user_name' | 'status'>): Promise<CalcFacts> {
+  const ownerGroupIds = actor.unrestricted ? [] : await groupIdsOfUsername(env.sequelize, job.user_name);
+  return { userName: job.user_name, status: job.status, ownerGroupIds };
+}
+
+/** Loads a job the actor may see (404 unknown, 403 `User <user> has no permission to see job <id>`). */
+export async function loadVisibleJob(env: CalcEnv, actor: Actor, raw: string): Promise<{ job: Job; facts: CalcFacts }> {
+  const job = await loadJob(env, raw);
+  const facts = await factsOf(env, actor, job);
+  if (!maySeeCalculation(actor, facts, { aclOn: env.settings.ACL_ON })) {
+    throw forbidden(`User ${actor.username} has no permission to see job ${job.id}`);
+  }
+  return { job, facts };
+}

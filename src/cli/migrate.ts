@@ -1,0 +1,38 @@
+import { sqlitePath } from '../db/connection.js';
+import { openAndMigrate } from '../models/database.js';
+import type { Command } from './command.js';
+import { commandSettings } from './db-command.js';
+
+/** `oq-webui migrate`: creates the database if needed and applies pending migrations. */
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'Create the database if needed and apply pending migrations (safe to re-run).',
+  usage: 'oq-webui migrate [--database URL] [--data-dir DIR] [-c CONFIG]',
+  withSettings: true,
+  extras: [],
+  async run(args) {
+    const s = commandSettings(args);
+    if (!s) {
+      return 2;
+    }
+    const where = sqlitePath(s.DATABASE) ?? s.DATABASE.replace(/\/\/[^@/]*@/, '//***@');
+    process.stdout.write(`Database: ${where}\n`);
+    let db;
+    try {
+      db = await openAndMigrate(s.DATABASE);
+    } catch (e) {
+      process.stderr.write(`Error: cannot migrate ${where}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    await db.sequelize.close();
+    if (db.applied.length === 0) {
+      process.stdout.write('No migrations to apply.\n');
+    } else {
+      process.stdout.write('Running migrations:\n');
+      for (const name of db.applied) {
+        process.stdout.write(`  Applying ${name}... OK\n`);
+      }
+    }
+    return 0;
+  },
+};

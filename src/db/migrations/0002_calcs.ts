@@ -1,0 +1,73 @@
+/**
+ * Calculations: the `job`, `output` and `log` tables of the original engine database, plus the
+ * few columns the job runner needs (job_ini, abort_requested, runner).
+ *
+ * Indexes are chosen for the calculation list at 100,000 jobs: pages are read newest first
+ * along the primary key, and the visible set (own, group members', shared) is found through
+ * partial indexes that leave deleted jobs out.
+ */
+import { DataTypes, Op, type QueryInterface } from 'sequelize';
+
+export async function up(qi: QueryInterface): Promise<void> {
+  await qi.createTable('job', {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+    user_name: { type: DataTypes.STRING(150), allowNull: false },
+    calculation_mode: { type: DataTypes.STRING(100), allowNull: false, defaultValue: '' },
+    hazard_calculation_id: { type: DataTypes.INTEGER, allowNull: true, references: { model: 'job', key: 'id' } },
+    // created, submitted, executing, complete, aborted, failed, deleted, shared
+    status: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'created' },
+    // true exactly for submitted and executing (kept with the status by every update)
+    is_running: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+    start_time: { type: DataTypes.DATE, allowNull: false },
+    stop_time: { type: DataTypes.DATE, allowNull: true },
+    relevant: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+    ds_calc_dir: { type: DataTypes.TEXT, allowNull: true },
+    pid: { type: DataTypes.INTEGER, allowNull: true },
+    size_mb: { type: DataTypes.FLOAT, allowNull: true },
+    host: { type: DataTypes.STRING(255), allowNull: true },
+    // "<host>:<pid>" of the job runner that claimed the job (restart recovery looks at it)
+    runner: { type: DataTypes.STRING(255), allowNull: true },
+    // the .ini to run, relative to the calculation's input folder
+    job_ini: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'job.ini' },
+    // set by a web worker, acted upon by the job runner
+    abort_requested: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+  });
+  // the runner's queue (status = 'created' ORDER BY id) and the status filter
+  await qi.addIndex('job', ['status', 'id'], { name: 'job_status_id' });
+  // a user's visible jobs, newest first, deleted ones left out
+  await qi.addIndex('job', ['user_name', 'id'], { name: 'job_user_name_id_live', where: { status: { [Op.ne]: 'deleted' } } });
+  await qi.addIndex('job', ['hazard_calculation_id'], { name: 'job_hazard_calculation_id' });
+
+  await qi.createTable('output', {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    oq_job_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'job', key: 'id' }, onDelete: 'CASCADE' },
+    display_name: { type: DataTypes.TEXT, allowNull: false },
+    last_update: { type: DataTypes.DATE, allowNull: false },
+    ds_key: { type: DataTypes.TEXT, allowNull: false },
+    size_mb: { type: DataTypes.FLOAT, allowNull: true },
+    // the exported files: `<file_stem>.<type>` under the export folder, one per type
+    file_stem: { type: DataTypes.TEXT, allowNull: false },
+    // comma-separated extensions, e.g. "csv,xml"
+    export_types: { type: DataTypes.TEXT, allowNull: false },
+  });
+  await qi.addIndex('output', ['oq_job_id'], { name: 'output_oq_job_id' });
+
+  await qi.createTable('log', {
+    id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+    job_id: { type: DataTypes.INTEGER, allowNull: false, references: { model: 'job', key: 'id' }, onDelete: 'CASCADE' },
+    timestamp: { type: DataTypes.DATE, allowNull: false },
+    level: { type: DataTypes.STRING(16), allowNull: false },
+    process: { type: DataTypes.STRING(64), allowNull: false, defaultValue: '' },
+    message: { type: DataTypes.TEXT, allowNull: false },
+  });
+  await qi.addIndex('log', ['job_id', 'id'], { name: 'log_job_id_id' });
+  await qi.addIndex('log', ['job_id', 'level'], { name: 'log_job_id_level' });
+}
+
+export async function down(qi: QueryInterface): Promise<void> {
+  await qi.dropTable('log');
+  await qi.dropTable('output');
+  await qi.dropTable('job');
+}
+

@@ -1,0 +1,47 @@
+import type { Context, Next } from 'koa';
+import { forbidden } from '../errors.js';
+import type { Settings } from '../settings/schema.js';
+import { fromTrustedProxy } from './client-ip.js';
+import { SESSION_COOKIE } from './session.js';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** host[:port] in lowercase, without the default ports. */
+function normalHost(host: string): string {
+  return host.trim().toLowerCase().replace(/:(80|443)$/, '');
+}
+
+/** The host[:port] of an Origin or Referer value, or null when it names none ("null", junk). */
+function hostOf(source: string): string | null {
+  try {
+    const u = new URL(source);
+    return u.host ? normalHost(u.host) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Cross-site request forgery guard: a state-changing request that carries the session cookie
+ * is refused (403) when its Origin, or else its Referer, names another site than the Host it
+ * was sent to. Requests without either header (scripts, curl) pass: they cannot be forged by
+ * a browser page.
+ */
+export function originCheck(s: Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS'>) {
+  return async function checkOrigin(ctx: Context, next: Next): Promise<void> {
+    if (!SAFE_METHODS.has(ctx.method) && ctx.cookies.get(SESSION_COOKIE)) {
+      const source = ctx.get('Origin') || ctx.get('Referer');
+      if (source) {
+        const ours = new Set([ctx.get('Host')]);
+        if (fromTrustedProxy(ctx, s) && ctx.get('X-Forwarded-Host')) {
+          ours.add(ctx.get('X-Forwarded-Host').split(',')[0]);
+        }
+        const theirs = hostOf(source);
+        if (theirs === null || ![...ours].some((h) => h && normalHost(h) === theirs)) {
+          throw forbidden(`Forbidden: cross-site request refused (${ctx.get('Origin') ? 'Origin' : 'Referer'} does not match this site)`);
+        }
+      }
+    }
+    await next();
+  };
+}

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import type Koa from 'koa';
+import type { Context, Next } from 'koa';
+import createSession from 'koa-session';
+import { databaseSessionStore } from '../auth/session-store.js';
+import type { AccountModels } from '../models/index.js';
+import type { Settings } from '../settings/schema.js';
+import { accountState } from './state.js';
+
+/** The session cookie's name (Django's). */
+export const SESSION_COOKIE = 'sessionid';
+
+/**
+ * Login sessions (LOCKDOWN on): koa-session with the database store. The cookie holds only
+ * the session id, signed with SECRET_KEY (app.keys), HttpOnly, SameSite=Lax, and Secure when
+ * the request came over HTTPS (directly or per a trusted proxy).
+ */
+export function sessionMiddleware(app: Koa, s: Pick<Settings, 'SESSION_COOKIE_AGE' | 'WEBUI_PATHPREFIX'>, models: AccountModels, secretKey: string) {
+  app.keys = [secretKey];
+  const inner = createSession({
+    key: SESSION_COOKIE,
+    maxAge: s.SESSION_COOKIE_AGE * 1000,
+    httpOnly: true,
+    sameSite: 'lax',
+    signed: true,
+    rolling: false,
+    renew: false,
+    store: databaseSessionStore(models),
+    genid: () => randomBytes(32).toString('base64url'),
+    // the path is passed through to the cookie: the session belongs to this WebUI only
+    ...({ path: s.WEBUI_PATHPREFIX || '/' } as object),
+  }, app);
+  return async function sessions(ctx: Context, next: Next): Promise<void> {
+    if (accountState(ctx).secure) {
+      // lets the cookies module mark the cookie Secure behind a TLS-terminating proxy
+      (ctx.cookies as unknown as { secure: boolean }).secure = true;
+    }
+    await inner(ctx, next);
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * /accounts/ (LOCKDOWN on): the login and logout pages, the original's ajax_login and
+ * ajax_logout (same status codes and texts), and password_change for the logged-in user.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { bodyOf, smallBody, stringField } from '../../middlewares/body.js';
+import { accountState } from '../../middlewares/state.js';
+import { attemptLogin, logout, throttledText, type LoginResult } from './login-flow.js';
+import { loginPage, logoutPage } from './pages.js';
+import { passwordChangeRoutes } from './password-change.js';
+import type { AccountsEnv } from './env.js';
+
+/** Django's AuthenticationForm messages. */
+const INVALID_LOGIN = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
+const INACTIVE = 'This account is inactive.';
+
+/** A `next` that stays on this site: a path, never `//host` or a scheme. */
+export function safeNext(next: string | undefined, fallback: string): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || /[\r\n]/.test(next)) {
+    return fallback;
+  }
+  return next;
+}
+
+function text(ctx: Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.type = 'text/plain';
+  ctx.body = body;
+}
+
+/** The /accounts/ router. */
+export function accountsRoutes(env: AccountsEnv): Router {
+  const s = env.deps.settings;
+  const p = s.WEBUI_PATHPREFIX;
+  const router = new Router({ prefix: '/accounts' });
+  router.use(smallBody());
+
+  router.get('/login/', function showLogin(ctx) {
+    ctx.type = 'html';
+    ctx.body = loginPage({ action: `${p}/accounts/login/`, next: safeNext(ctx.query.next as string | undefined, s.LOGIN_REDIRECT_URL) });
+  });
+
+  router.post('/login/', async function pageLogin(ctx) {
+    const body = bodyOf(ctx);
+    const username = stringField(body, 'username') ?? '';
+    const password = stringField(body, 'password') ?? '';
+    const next = safeNext(stringField(body, 'next') ?? (ctx.query.next as string | undefined), s.LOGIN_REDIRECT_URL);
+    const form = (status: number, error: string): void => {
+      ctx.status = status;
+      ctx.type = 'html';
+      ctx.body = loginPage({ action: `${p}/accounts/login/`, next, username, errors: [error] });
+    };
+    if (!username || !password) {
+      form(400, INVALID_LOGIN);
+      return;
+    }
+    const r: LoginResult = await attemptLogin(ctx, env, username, password);
+    if (r.kind === 'ok') {
+      ctx.redirect(next);
+    } else if (r.kind === 'throttled') {
+      form(429, throttledText(r.retryAfter));
+    } else {
+      form(200, r.reason === 'disabled account' ? INACTIVE : INVALID_LOGIN);
+    }
+  });
+
+  router.get('/logout/', function showLogout(ctx) {
+    ctx.type = 'html';
+    ctx.body = logoutPage({ action: `${p}/accounts/logout/`, username: accountState(ctx).actor?.username ?? '' });
+  });
+
+  router.post('/logout/', function pageLogout(ctx) {
+    logout(ctx, env);
+    ctx.redirect(s.LOGOUT_REDIRECT_URL);
+  });
+
+  router.post('/ajax_login/', async function ajaxLogin(ctx) {
+    const body = bodyOf(ctx);
+    const username = stringField(body, 'username');
+    const password = stringField(body, 'password');
+    if (!username || !password) {
+      text(ctx, 400, 'Missing username or password');
+      return;
+    }
+    const r = await attemptLogin(ctx, env, username, password);
+    if (r.kind === 'ok') {
+      text(ctx, 200, 'Successful login');
+    } else if (r.kind === 'throttled') {
+      text(ctx, 429, throttledText(r.retryAfter));
+    } else {
+      text(ctx, 403, r.reason === 'disabled account' ? 'Disabled account' : 'Invalid login');
+    }
+  });
+
+  router.post('/ajax_logout/', function ajaxLogout(ctx) {
+    logout(ctx, env);
+    text(ctx, 200, 'Successful logout');
+  });
+
+  passwordChangeRoutes(router, env);
+  return router;
+}

@@ -1,0 +1,28 @@
+/**
+ * /admin (LOCKDOWN on): users and groups as JSON, for staff and superusers; everyone else
+ * gets 403. Every change is logged to the server log with who did what.
+ */
+import Router from '@koa/router';
+import { smallBody } from '../../middlewares/body.js';
+import { actorOf } from '../../middlewares/state.js';
+import { authorizeAdmin } from '../../policies/admin.js';
+import type { AccountsEnv } from '../accounts/env.js';
+import { adminGroupRoutes } from './groups.js';
+import { adminUserRoutes } from './users.js';
+
+/** The /admin router. */
+export function adminRoutes(env: AccountsEnv): Router {
+  const router = new Router({ prefix: '/admin' });
+  router.use(async function staffOnly(ctx, next) {
+    authorizeAdmin(actorOf(ctx));
+    await next();
+  });
+  router.use(smallBody());
+  router.get('/', function adminIndex(ctx) {
+    const p = env.deps.settings.WEBUI_PATHPREFIX;
+    ctx.body = { users: `${p}/admin/users`, groups: `${p}/admin/groups` };
+  });
+  adminUserRoutes(router, env);
+  adminGroupRoutes(router, env);
+  return router;
+}

@@ -1,0 +1,152 @@
+/** The read-only routes of one calculation: info, results and downloads, log, traceback, datastore. */
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { QueryTypes } from 'sequelize';
+import { factsOf, loadVisibleJob, parseCalcId, type CalcEnv } from '../../calcs/access.js';
+import { contentTypeOf, exportFileOf } from '../../calcs/outputs.js';
+import { calcDir, exportDir } from '../../calcs/paths.js';
+import { presentInfo, presentLogLine, presentOutput, type DateValue } from '../../calcs/presenters.js';
+import { badRequest, forbidden, notFound } from '../../errors.js';
+import { actorOf } from '../../middlewares/state.js';
+import { maySeeCalculation } from '../../policies/calculation.js';
+import { absoluteUrl } from './urls.js';
+
+/** The `start:stop` of a log slice: empty start = 0, empty or 0 stop = to the end. */
+export function parseLogSlice(slice: string): { offset: number; limit: number } {
+  const m = /^(\d*):(\d*)$/.exec(slice);
+  if (m === null) {
+    throw badRequest(`Invalid log slice ${JSON.stringify(slice)}: expected <start>:<stop>, e.g. 0:100 or 100:`);
+  }
+  const start = m[1] === '' ? 0 : Number(m[1]);
+  const stop = m[2] === '' ? 0 : Number(m[2]);
+  if (stop !== 0 && stop < start) {
+    throw badRequest(`Invalid log slice ${JSON.stringify(slice)}: stop is before start`);
+  }
+  return { offset: start, limit: stop === 0 ? -1 : stop - start };
+}
+
+/** Content-Disposition as the original writes it (`attachment; filename=NAME`), quoted only when needed. */
+function attach(ctx: Context, filename: string): void {
+  if (/^[\w.+-]+$/.test(filename)) {
+    ctx.set('Content-Disposition', `attachment; filename=${filename}`);
+  } else {
+    ctx.attachment(filename);
+  }
+}
+
+/** Streams a file (headers only for HEAD); 404 with `missing` when it is not there. */
+async function sendFile(ctx: Context, file: string, type: string, missing: string): Promise<void> {
+  let size: number;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) {
+      throw new Error('not a file');
+    }
+    size = st.size;
+  } catch {
+    throw notFound(missing);
+  }
+  ctx.status = 200;
+  ctx.type = type;
+  ctx.length = size;
+  if (ctx.method !== 'HEAD') {
+    ctx.body = createReadStream(file);
+  }
+}
+
+/** The datastore the engine left in the calculation folder: calc_<id>.hdf5, else the newest .hdf5. */
+async function findDatastore(folder: string, id: number): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return null;
+  }
+  if (names.includes(`calc_${id}.hdf5`)) {
+    return path.join(folder, `calc_${id}.hdf5`);
+  }
+  let best: { file: string; mtime: number } | null = null;
+  for (const name of names.filter((n) => n.endsWith('.hdf5'))) {
+    const st = await stat(path.join(folder, name)).catch(() => null);
+    if (st?.isFile() && (best === null || st.mtimeMs > best.mtime)) {
+      best = { file: path.join(folder, name), mtime: st.mtimeMs };
+    }
+  }
+  return best?.file ?? null;
+}
+
+/** Registers the read-only routes of one calculation. */
+export function showRoutes(router: Router, env: CalcEnv): void {
+  router.get('/v1/calc/:id', async function calcInfo(ctx) {
+    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    ctx.body = presentInfo(job);
+  });
+
+  router.get('/v1/calc/:id/results', async function calcResults(ctx) {
+    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const outputs = await env.models.Output.findAll({ where: { oq_job_id: job.id }, order: [['id', 'ASC']], raw: true });
+    const base = absoluteUrl(ctx, env.settings, '/v1/calc/result/');
+    ctx.body = outputs.map((o) => presentOutput(o, base));
+  });
+
+  router.get('/v1/calc/result/:rid', async function calcResult(ctx) {
+    const rid = parseCalcId(ctx.params.rid);
+    const output = await env.models.Output.findByPk(rid);
+    if (output === null) {
+      throw notFound(`Unknown output ${rid}`);
+    }
+    const job = await env.models.Job.findByPk(output.oq_job_id);
+    if (job === null || job.status === 'deleted') {
+      throw notFound(`Unknown output ${rid}`);
+    }
+    const actor = actorOf(ctx);
+    if (!maySeeCalculation(actor, await factsOf(env, actor, job), { aclOn: env.settings.ACL_ON })) {
+      throw forbidden(`User ${actor.username} has no permission to see job ${job.id}`);
+    }
+    const types = output.export_types.split(',');
+    const requested = typeof ctx.query.export_type === 'string' ? ctx.query.export_type : '';
+    const type = requested === '' ? types[0] : requested;
+    const nothing = `Nothing to export for export_type=${type}, ${output.ds_key}`;
+    if (!types.includes(type)) {
+      throw notFound(nothing);
+    }
+    const rel = exportFileOf(output.file_stem, type);
+    attach(ctx, `output-${rid}-${path.posix.basename(rel)}`);
+    await sendFile(ctx, path.join(exportDir(calcDir(env.settings.DATA_DIR, job.id)), rel), contentTypeOf(type), nothing);
+  });
+
+  router.get('/v1/calc/:id/datastore', async function calcDatastore(ctx) {
+    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const file = await findDatastore(calcDir(env.settings.DATA_DIR, job.id), job.id);
+    const missing = `No datastore for calculation ${job.id}`;
+    if (file === null) {
+      throw notFound(missing);
+    }
+    attach(ctx, `calc_${job.id}.hdf5`);
+    await sendFile(ctx, file, 'application/octet-stream', missing);
+  });
+
+  router.get('/v1/calc/:id/log/size', async function calcLogSize(ctx) {
+    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    ctx.body = await env.models.LogLine.count({ where: { job_id: job.id } });
+  });
+
+  router.get('/v1/calc/:id/log/:slice', async function calcLog(ctx) {
+    const { offset, limit } = parseLogSlice(ctx.params.slice);
+    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const rows = await env.sequelize.query<{ timestamp: DateValue; level: string; process: string; message: string }>(
+      'SELECT timestamp, level, process, message FROM log WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?',
+      { replacements: [job.id, limit, offset], type: QueryTypes.SELECT, raw: true },
+    );
+    ctx.body = rows.map(presentLogLine);
+  });
+
+  router.get('/v1/calc/:id/traceback', async function calcTraceback(ctx) {
+    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const last = await env.models.LogLine.findOne({ where: { job_id: job.id, level: 'CRITICAL' }, order: [['id', 'DESC']], attributes: ['message'] });
+    ctx.body = last === null ? [] : last.message.split('\n');
+  });
+}

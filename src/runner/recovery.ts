@@ -1,0 +1,55 @@
+/**
+ * Restart recovery: jobs left `submitted` or `executing` by a job runner that is gone become
+ * `failed`, with a log line saying why; an engine still running for them is stopped.
+ */
+import { hostname } from 'node:os';
+import { Op } from 'sequelize';
+import type { Logger } from '../logging/levels.js';
+import { RUNNING_STATUSES, type CalcModels } from '../models/calcs.js';
+import { signalGroup } from './engine-process.js';
+import { isLiveProcessWith } from './liveness.js';
+
+/** The `runner` column value of this process. */
+export function runnerIdentity(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Whether a job's recorded runner is a live job runner other than this one (it still owns the job). */
+function ownedByLiveRunner(runner: string | null, self: string): boolean {
+  if (runner === null || runner === self) {
+    return false;
+  }
+  const at = runner.lastIndexOf(':');
+  const host = runner.slice(0, at);
+  if (host !== hostname()) {
+    // another machine's runner: it recovers its own jobs
+    return true;
+  }
+  return isLiveProcessWith(Number(runner.slice(at + 1)), 'OQ_WEBUI_CHILD=runner');
+}
+
+/** Fails the orphaned running jobs; returns their ids. */
+export async function recoverJobs(models: CalcModels, self: string, log: Logger): Promise<number[]> {
+  const jobs = await models.Job.findAll({ where: { status: { [Op.in]: [...RUNNING_STATUSES] } }, order: [['id', 'ASC']] });
+  const failed: number[] = [];
+  for (const job of jobs) {
+    if (ownedByLiveRunner(job.runner, self)) {
+      continue;
+    }
+    let why = 'The job runner stopped while the calculation was running (the server or the runner was restarted); no engine process was left, so the calculation failed.';
+    if (job.pid !== null && isLiveProcessWith(job.pid, `OQ_CALC_ID=${job.id}`)) {
+      signalGroup(job.pid, 'SIGKILL');
+      why = `The job runner stopped while the calculation was running (the server or the runner was restarted); its engine process (pid ${job.pid}) was stopped and the calculation failed.`;
+    }
+    const [n] = await models.Job.update(
+      { status: 'failed', is_running: false, stop_time: new Date() },
+      { where: { id: job.id, status: { [Op.in]: [...RUNNING_STATUSES] } } },
+    );
+    if (n === 1) {
+      await models.LogLine.create({ job_id: job.id, timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: why });
+      log.warning(`Calculation ${job.id} was left ${job.status} by a job runner that is gone: marked failed`);
+      failed.push(job.id);
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import type { Sequelize } from 'sequelize';
+import { calcDir, exportDir } from '../../src/calcs/paths.js';
+import type { CalcModels } from '../../src/models/calcs.js';
+import { JobRunner } from '../../src/runner/job-runner.js';
+import type { Settings } from '../../src/settings/schema.js';
+import { FAKE_OQ, tempDir, waitFor } from '../helpers/server.js';
+import { alive, createJob, jobRow, quietLogger, testDatabase, testSettings } from './support.js';
+
+describe('job runner', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let settings: Settings;
+  let db: Sequelize;
+  let models: CalcModels;
+  const runners: JobRunner[] = [];
+
+  async function startRunner(over: Partial<Settings> = {}, database = models): Promise<JobRunner> {
+    const r = new JobRunner(database, { ...settings, ...over }, quietLogger());
+    runners.push(r);
+    await r.start();
+    return r;
+  }
+
+  async function lastCritical(id: number): Promise<string> {
+    const row = await models.LogLine.findOne({ where: { job_id: id, level: 'CRITICAL' }, order: [['id', 'DESC']] });
+    return row?.message ?? '';
+  }
+
+  async function messages(id: number): Promise<string[]> {
+    return (await models.LogLine.findAll({ where: { job_id: id }, order: [['id', 'ASC']] })).map((l) => l.message);
+  }
+
+  async function waitStatus(id: number, status: string, ms = 10_000): Promise<void> {
+    await waitFor(async () => (await jobRow(models, id)).status === status, ms, `job ${id} ${status}`);
+  }
+
+  beforeEach(async () => {
+    dir = tempDir('oq-runner-');
+    settings = testSettings(dir);
+    ({ db, models } = await testDatabase(settings));
+  });
+
+  afterEach(async () => {
+    for (const r of runners.splice(0)) {
+      await r.stop();
+    }
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs a created job to complete, recording pid, times, log lines and one output per exported file', async () => {
+    const id = await createJob(models, settings, { fake_duration: '0.2', description: 'Classical PSHA' });
+    await startRunner();
+    await waitStatus(id, 'complete');
+    const job = await jobRow(models, id);
+    expect(job.is_running).to.equal(false);
+    expect(job.pid).to.be.a('number');
+    expect(job.stop_time).to.be.instanceOf(Date);
+    expect((job.stop_time as Date).getTime()).to.be.at.least(job.start_time.getTime());
+    expect(job.size_mb).to.be.greaterThan(0);
+    const lines = await models.LogLine.findAll({ where: { job_id: id }, order: [['id', 'ASC']] });
+    const progress = lines.find((l) => /classical 50%/.test(l.message));
+    expect(progress?.level).to.equal('INFO');
+    expect(progress?.process).to.equal(`#${id}`);
+    expect(lines.find((l) => /fake warning/.test(l.message))?.level).to.equal('WARNING');
+    expect(lines.some((l) => l.message === `Calculation ${id} finished correctly in 0.2 seconds`)).to.equal(true);
+    const outputs = await models.Output.findAll({ where: { oq_job_id: id }, order: [['ds_key', 'ASC']] });
+    expect(outputs.map((o) => [o.ds_key, o.export_types, o.file_stem])).to.deep.equal([
+      ['hcurves', 'csv', `hcurves_${id}`], ['realizations', 'csv', `realizations_${id}`],
+    ]);
+    expect(outputs[0].size_mb).to.be.greaterThan(0);
+    expect(existsSync(join(calcDir(dir, id), `calc_${id}.hdf5`))).to.equal(true);
+    expect(existsSync(join(exportDir(calcDir(dir, id)), `hcurves_${id}.csv`))).to.equal(true);
+    expect(await lastCritical(id)).to.equal('');
+  });
+
+  it('takes jobs in id order and never runs more than MAX_CONCURRENT_JOBS at once', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      ids.push(await createJob(models, settings, { fake_duration: '0.4' }));
+    }
+    await startRunner({ MAX_CONCURRENT_JOBS: 2 });
+    let most = 0;
+    await waitFor(async () => {
+      const rows = await models.Job.findAll({ where: { id: ids } });
+      most = Math.max(most, rows.filter((r) => r.is_running).length);
+      return rows.every((r) => r.status === 'complete');
+    }, 15_000, 'all complete');
+    expect(most).to.equal(2);
+    const rows = await models.Job.findAll({ where: { id: ids }, order: [['id', 'ASC']] });
+    const starts = rows.map((r) => r.start_time.getTime());
+    expect([...starts].sort((a, b) => a - b)).to.deep.equal(starts);
+  });
+
+  it('two runners on one database never run the same job twice', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      ids.push(await createJob(models, settings, { fake_duration: '0.05' }));
+    }
+    const second = await testDatabase(settings);
+    try {
+      await Promise.all([startRunner({ MAX_CONCURRENT_JOBS: 3 }), startRunner({ MAX_CONCURRENT_JOBS: 3 }, second.models)]);
+      await waitFor(async () => (await models.Job.count({ where: { id: ids, status: 'complete' } })) === ids.length, 15_000, 'all complete');
+      for (const id of ids) {
+        const runs = (await messages(id)).filter((m) => m.startsWith('Running '));
+        expect(runs, `job ${id}`).to.have.length(1);
+      }
+    } finally {
+      for (const r of runners.splice(0)) {
+        await r.stop();
+      }
+      await second.db.close();
+    }
+  });
+
+  it('a failing engine fails the job, with the last stderr lines (the Python traceback) as traceback', async () => {
+    const id = await createJob(models, settings, { fake_behaviour: 'fail', fake_duration: '0.05' });
+    await startRunner();
+    await waitStatus(id, 'failed');
+    const tb = (await lastCritical(id)).split('\n');
+    expect(tb[0]).to.equal('Traceback (most recent call last):');
+    expect(tb[tb.length - 1]).to.equal('RuntimeError: fake failure requested by job.ini');
+    expect((await jobRow(models, id)).is_running).to.equal(false);
+  });
+
+  it('a missing engine command fails the job with a traceback naming ENGINE_COMMAND', async () => {
+    const id = await createJob(models, settings, {});
+    await startRunner({ ENGINE_COMMAND: ['/nonexistent/oq', 'engine', '--run', '{job_ini}'] });
+    await waitStatus(id, 'failed');
+    const tb = await lastCritical(id);
+    expect(tb).to.match(/ENOENT/);
+    expect(tb).to.include('ENGINE_COMMAND');
+  });
+
+  it('writes every line of a chatty engine to the log', async () => {
+    const id = await createJob(models, settings, { fake_behaviour: 'many_logs', fake_log_lines: '5000' });
+    await startRunner();
+    await waitStatus(id, 'complete');
+    const lines = await models.LogLine.findAll({ where: { job_id: id }, order: [['id', 'ASC']], attributes: ['message', 'level'] });
+    expect(lines).to.have.length(5000);
+    expect(lines[0].message).to.equal('fake log line 1 of 5000');
+    expect(lines[2].level).to.equal('DEBUG');
+    expect(lines[4999].message).to.equal('fake log line 5000 of 5000');
+  });
+
+  for (const ignoreSigint of [false, true]) {
+    it(`abort stops the engine's whole process group within a second${ignoreSigint ? ' even when it ignores SIGINT' : ''}`, async () => {
+      const id = await createJob(models, settings, { fake_behaviour: 'hang', fake_ignore_sigint: String(ignoreSigint) });
+      const runner = await startRunner();
+      await waitStatus(id, 'executing');
+      const helper = await waitFor(async () => {
+        const m = (await messages(id)).map((s) => /^Started helper process (\d+)$/.exec(s)).find(Boolean);
+        return m ? Number(m[1]) : 0;
+      }, 5000, 'helper pid');
+      const engine = (await jobRow(models, id)).pid as number;
+      const asked = Date.now();
+      await models.Job.update({ abort_requested: true }, { where: { id } });
+      runner.wake();
+      await waitStatus(id, 'aborted', 3000);
+      expect(Date.now() - asked).to.be.below(1000);
+      await waitFor(() => !alive(engine) && !alive(helper), 2000, 'engine and helper gone');
+      expect((await jobRow(models, id)).is_running).to.equal(false);
+    });
+  }
+
+  it('the database poll finds an abort request without a notification', async () => {
+    const id = await createJob(models, settings, { fake_behaviour: 'hang' });
+    await startRunner();
+    await waitStatus(id, 'executing');
+    await models.Job.update({ abort_requested: true }, { where: { id } });
+    await waitStatus(id, 'aborted', 3000);
+  });
+
+  it('CALC_TIMEOUT fails a job that runs too long', async () => {
+    const id = await createJob(models, settings, { fake_behaviour: 'hang' });
+    await startRunner({ CALC_TIMEOUT: 1 });
+    await waitStatus(id, 'failed', 5000);
+    expect(await lastCritical(id)).to.match(/longer than CALC_TIMEOUT \(1 s\)/);
+  });
+
+  it('stopping the runner stops its engines and fails their jobs with a reason', async () => {
+    const id = await createJob(models, settings, { fake_behaviour: 'hang' });
+    const runner = await startRunner();
+    await waitStatus(id, 'executing');
+    const pid = (await jobRow(models, id)).pid as number;
+    await runner.stop();
+    expect((await jobRow(models, id)).status).to.equal('failed');
+    expect(await lastCritical(id)).to.match(/server stopped while the calculation was running/);
+    expect(alive(pid)).to.equal(false);
+  });
+
+  it('at start, jobs left running by a runner that is gone become failed; a live engine of theirs is stopped', async () => {
+    const orphan = await createJob(models, settings, { fake_behaviour: 'hang' });
+    const ghost = await createJob(models, settings, {});
+    const engine = spawn(FAKE_OQ, ['engine', '--run', join(calcDir(dir, orphan), 'input', 'job.ini')], {
+      detached: true, stdio: 'ignore', env: { ...process.env, OQ_CALC_ID: String(orphan) },
+    });
+    await new Promise((r) => engine.once('spawn', r));
+    // a runner of this host whose pid is not a live job runner
+    const gone = `${hostname()}:999999`;
+    await models.Job.update({ status: 'executing', is_running: true, pid: engine.pid, runner: gone }, { where: { id: orphan } });
+    await models.Job.update({ status: 'submitted', is_running: true, runner: gone }, { where: { id: ghost } });
+    await startRunner();
+    for (const id of [orphan, ghost]) {
+      const job = await jobRow(models, id);
+      expect(job.status, `job ${id}`).to.equal('failed');
+      expect(job.is_running).to.equal(false);
+      expect(await lastCritical(id)).to.match(/job runner stopped while the calculation was running/);
+    }
+    expect(await lastCritical(orphan)).to.include(`engine process (pid ${engine.pid}) was stopped`);
+    await waitFor(() => engine.exitCode !== null || engine.signalCode !== null, 2000, 'orphan engine killed');
+  });
+});
