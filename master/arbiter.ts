@@ -317,8 +317,12 @@ export class Arbiter {
     child.stopReason = reason;
     const grace = quick ? QUICK_STOP_MS : this.settings.GRACEFUL_TIMEOUT * 1000;
     child.stopDeadline = Math.min(child.stopDeadline ?? Infinity, Date.now() + grace);
-    this.sendTo(child, { t: 'stop', graceful: !quick });
-    child.signal(quick ? 'SIGQUIT' : 'SIGTERM');
+    // the server goes on (reload, recycling, fewer workers): drain without cutting keep-alive connections
+    const drain = !quick && this.stopping === null;
+    this.sendTo(child, { t: 'stop', graceful: !quick, drain });
+    if (!drain || !child.proc.connected) {
+      child.signal(quick ? 'SIGQUIT' : 'SIGTERM');
+    }
   }
 
   /** The watchdog: a child silent for longer than the timeout gets SIGABRT, then SIGKILL. */

@@ -11,7 +11,8 @@ export type ChildMessage =
 export type MasterMessage =
   | { t: 'boot'; settings: unknown; maxRequests: number; listeners: number }
   | { t: 'listen'; index: number }
-  | { t: 'stop'; graceful: boolean }
+  /** graceful false: quick stop; drain: the server goes on, so idle keep-alive connections run out their timeout. */
+  | { t: 'stop'; graceful: boolean; drain?: boolean }
   | { t: 'reopen-logs' }
   | { t: 'notify'; what: string; payload?: unknown };
 

@@ -3,6 +3,7 @@
  * heartbeats, and stops gracefully when asked. Exit 3 = failed to boot, 4 = app failed to load.
  */
 import type http from 'node:http';
+import net from 'node:net';
 import type { Logger } from '../src/logging/levels.js';
 import { APP_LOAD_ERROR, WORKER_BOOT_ERROR } from '../master/errors.js';
 import type { MasterMessage } from '../master/messages.js';
@@ -17,6 +18,10 @@ let maxRequests = 0;
 let expectedListeners = 0;
 let requests = 0;
 let stopping = false;
+/** How the worker is stopping: drain (reload, recycle) < graceful (TERM) < quick (QUIT). */
+type StopMode = 'drain' | 'graceful' | 'quick';
+const RANK: Record<StopMode, number> = { drain: 0, graceful: 1, quick: 2 };
+let stopMode: StopMode | null = null;
 let recycleAsked = false;
 const handles: object[] = [];
 const servers: http.Server[] = [];
@@ -100,38 +105,61 @@ function maybeListen(): void {
   }
 }
 
-/** Graceful: stop accepting, finish in-flight requests, flush logs, exit 0. */
-function stop(graceful: boolean): void {
-  if (stopping && graceful) {
+/** Closes every idle connection now and from now on, as each one goes idle after its last response. */
+function closeIdleNowAndLater(): void {
+  servers.forEach((srv) => srv.closeIdleConnections());
+  const sweep = setInterval(() => servers.forEach((srv) => srv.closeIdleConnections()), 100);
+  sweep.unref();
+}
+
+/**
+ * Stops the worker; exits 0 once every connection is gone.
+ * - drain (HUP, recycling, fewer workers; the server goes on): stop accepting; every request
+ *   still arriving on an open connection is served with `Connection: close`; idle keep-alive
+ *   connections are left to their keep-alive timeout, which clients know from the Keep-Alive
+ *   header and respect (closing them now races a client that is reusing one: it would get a reset).
+ * - graceful (TERM, the server goes down): stop accepting, close idle connections now, let
+ *   in-flight requests finish.
+ * - quick (INT, QUIT): flush the logs and leave.
+ */
+function stop(mode: StopMode): void {
+  if (stopMode !== null && RANK[mode] <= RANK[stopMode]) {
     return;
   }
+  const first = stopMode === null;
+  stopMode = mode;
   stopping = true;
-  if (!graceful) {
+  if (mode === 'quick') {
     void toMaster.flush().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 500).unref();
     return;
   }
-  let open = servers.length;
-  const done = (): void => {
-    stopHeartbeat();
-    void toMaster.flush().finally(() => process.exit(0));
-  };
-  if (open === 0) {
-    done();
-    return;
+  if (first) {
+    const done = (): void => {
+      stopHeartbeat();
+      void toMaster.flush().finally(() => process.exit(0));
+    };
+    let open = servers.length;
+    if (open === 0) {
+      done();
+      return;
+    }
+    for (const server of servers) {
+      // net.Server's close, not http.Server's: the latter also cuts idle keep-alive connections
+      net.Server.prototype.close.call(server, () => {
+        open -= 1;
+        if (open === 0) {
+          done();
+        }
+      });
+    }
   }
-  for (const server of servers) {
-    server.close(() => {
-      open -= 1;
-      if (open === 0) {
-        done();
-      }
-    });
-    server.closeIdleConnections();
+  if (mode === 'graceful') {
+    closeIdleNowAndLater();
+  } else {
+    // a connection still idle after the keep-alive timeout was never going to be used again
+    setTimeout(closeIdleNowAndLater, ((settings?.KEEPALIVE ?? 0) + 1) * 1000).unref();
   }
-  // keep-alive connections that go idle after their last response must not hold the stop up
-  const sweep = setInterval(() => servers.forEach((srv) => srv.closeIdleConnections()), 100);
-  sweep.unref();
 }
 
 process.on('message', (m: MasterMessage, handle?: object) => {
@@ -141,14 +169,14 @@ process.on('message', (m: MasterMessage, handle?: object) => {
     handles[m.index] = handle;
     maybeListen();
   } else if (m.t === 'stop') {
-    stop(m.graceful);
+    stop(!m.graceful ? 'quick' : m.drain ? 'drain' : 'graceful');
   } else if (m.t === 'reopen-logs') {
     log?.info('Reopening log files');
   }
 });
-process.on('SIGTERM', () => stop(true));
-process.on('SIGINT', () => stop(false));
-process.on('SIGQUIT', () => stop(false));
+process.on('SIGTERM', () => stop('graceful'));
+process.on('SIGINT', () => stop('quick'));
+process.on('SIGQUIT', () => stop('quick'));
 process.on('SIGHUP', () => undefined);
 // The watchdog's first blow: a worker whose loop still runs leaves at once (no core dump);
 // a blocked or stopped one cannot run this and gets SIGKILL on the master's next pass.
@@ -156,6 +184,6 @@ process.on('SIGABRT', () => process.exit(1));
 process.on('SIGUSR1', () => undefined);
 // The master is gone (killed): finish what is in flight for at most a second, then leave.
 process.on('disconnect', () => {
-  stop(true);
+  stop('graceful');
   setTimeout(() => process.exit(0), 1000).unref();
 });

@@ -140,17 +140,10 @@ export async function setPassword(models: AccountModels, user: User, password: s
  */
 export async function guardLastSuperuser(models: AccountModels, userId: number, sql: string, replacements: unknown[]): Promise<boolean> {
   const guarded = `${sql} AND (NOT (is_superuser AND is_active) OR EXISTS (SELECT 1 FROM users o WHERE o.is_superuser AND o.is_active AND o.id <> ?))`;
-  const [, meta] = await models.sequelize.query(guarded, { replacements: [...replacements, userId], type: QueryTypes.RAW });
-  return changes(meta) > 0;
-}
-
-/** Rows changed by a raw statement, across dialects (sqlite3 gives {changes}, pg gives rowCount). */
-function changes(meta: unknown): number {
-  const m = meta as { changes?: number; rowCount?: number } | number | undefined;
-  if (typeof m === 'number') {
-    return m;
-  }
-  return m?.changes ?? m?.rowCount ?? 0;
+  // BULKUPDATE / BULKDELETE make sequelize return the number of rows changed, on every dialect
+  const type = /^\s*delete/i.test(sql) ? QueryTypes.BULKDELETE : QueryTypes.BULKUPDATE;
+  const changed: unknown = await models.sequelize.query(guarded, { replacements: [...replacements, userId], type });
+  return Number(changed) > 0;
 }
 
 /** Makes the memberships of a user exactly these groups (PAM_MAP_UNIX_GROUPS). */

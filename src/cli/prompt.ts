@@ -1,10 +1,10 @@
 /**
  * Questions on the terminal for the account commands: visible answers, and hidden ones
- * (passwords: the terminal is put in raw mode, nothing is echoed). When stdin is not a
+ * (passwords: readline keeps the terminal in raw mode and its echo is muted). When stdin is not a
  * terminal, answers are read line by line from it (scripts, tests).
  */
-import { createInterface } from 'node:readline';
-import type { ReadStream } from 'node:tty';
+import { createInterface, type Interface } from 'node:readline';
+import { Writable } from 'node:stream';
 
 /** The user pressed Ctrl-C or stdin ended before an answer. */
 export class PromptAborted extends Error {}
@@ -15,6 +15,9 @@ export class Prompter {
   private ended = false;
   private waiting: (() => void) | null = null;
   private piped = false;
+  private rl: Interface | null = null;
+  private muted = false;
+  private abort: ((e: Error) => void) | null = null;
 
   constructor(private readonly input: NodeJS.ReadStream = process.stdin, private readonly output: NodeJS.WriteStream = process.stderr) {}
 
@@ -25,62 +28,53 @@ export class Prompter {
 
   /** Asks and returns the answer (echoed). */
   async ask(question: string): Promise<string> {
-    this.output.write(question);
     if (!this.interactive) {
+      this.output.write(question);
       return this.nextLine();
     }
-    const rl = createInterface({ input: this.input, terminal: true, output: undefined });
-    try {
-      return await new Promise<string>((resolve, reject) => {
-        rl.once('line', resolve);
-        rl.once('close', () => reject(new PromptAborted('no answer')));
-        rl.once('SIGINT', () => reject(new PromptAborted('interrupted')));
-      });
-    } finally {
-      rl.close();
-    }
+    return this.question(question, false);
   }
 
   /** Asks for a secret: nothing typed is shown. */
   async askHidden(question: string): Promise<string> {
-    this.output.write(question);
     if (!this.interactive) {
+      this.output.write(question);
       return this.nextLine();
     }
-    const tty = this.input as ReadStream;
+    try {
+      return await this.question(question, true);
+    } finally {
+      this.output.write('\n');
+    }
+  }
+
+  /** One question through the terminal's readline, whose echo is muted for secrets. */
+  private question(text: string, hidden: boolean): Promise<string> {
+    if (!this.rl) {
+      const out = this.output;
+      const echo = new Writable({
+        write: (chunk: Buffer | string, _enc: BufferEncoding, done: (e?: Error | null) => void) => {
+          if (!this.muted) {
+            out.write(chunk);
+          }
+          done();
+        },
+      });
+      this.rl = createInterface({ input: this.input, output: echo, terminal: true });
+      this.rl.on('SIGINT', () => this.abort?.(new PromptAborted('interrupted')));
+      this.rl.on('close', () => this.abort?.(new PromptAborted('no answer')));
+    }
+    const rl = this.rl;
     return new Promise<string>((resolve, reject) => {
-      let answer = '';
-      const finish = (err: Error | null): void => {
-        tty.off('data', onData);
-        tty.setRawMode(false);
-        tty.pause();
-        this.output.write('\n');
-        if (err) {
-          reject(err);
-        } else {
-          resolve(answer);
-        }
-      };
-      const onData = (chunk: Buffer | string): void => {
-        for (const ch of chunk.toString()) {
-          if (ch === '\r' || ch === '\n') {
-            finish(null);
-            return;
-          }
-          if (ch === '\u0003' || (ch === '\u0004' && answer === '')) {
-            finish(new PromptAborted(ch === '\u0003' ? 'interrupted' : 'no answer'));
-            return;
-          }
-          if (ch === '\u007f' || ch === '\b') {
-            answer = [...answer].slice(0, -1).join('');
-          } else if (ch >= ' ') {
-            answer += ch;
-          }
-        }
-      };
-      tty.setRawMode(true);
-      tty.resume();
-      tty.on('data', onData);
+      this.abort = reject;
+      this.muted = false;
+      rl.question(text, (answer) => {
+        this.abort = null;
+        this.muted = false;
+        resolve(answer);
+      });
+      // the question itself is written (synchronously) before the echo is muted
+      this.muted = hidden;
     });
   }
 
@@ -98,10 +92,10 @@ export class Prompter {
 
   /** Stops reading stdin so the process can exit. */
   close(): void {
+    this.abort = null;
+    this.rl?.close();
+    this.rl = null;
     this.input.pause();
-    if (this.interactive) {
-      (this.input as ReadStream).setRawMode?.(false);
-    }
   }
 
   private startPipe(): void {

@@ -16,6 +16,7 @@ import { engineArgv, parseEngineLine } from './engine-log.js';
 import { EngineProcess } from './engine-process.js';
 import { LogWriter } from './log-writer.js';
 import { recoverJobs, runnerIdentity } from './recovery.js';
+import { removeStaleUploads } from './stale-uploads.js';
 import { describeExit, LineTail, tracebackFrom } from './traceback.js';
 
 /** How often the database is polled for new jobs and abort requests (notifications come sooner). */
@@ -54,6 +55,7 @@ export class JobRunner {
   /** Recovers what a previous runner left, then starts polling. */
   async start(): Promise<void> {
     await recoverJobs(this.models, this.identity, this.log);
+    await removeStaleUploads(this.settings.DATA_DIR);
     this.timer = setInterval(() => this.wake(), POLL_MS);
     this.wake();
   }

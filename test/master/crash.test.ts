@@ -49,7 +49,7 @@ describe('master: crashed workers', function () {
     const killed: number[] = [];
     for (let i = 0; i < 5; i += 1) {
       // kill the newest worker as soon as it exists, booting or not
-      const pid = await waitFor(async () => (await webPids(s)).find((p) => !killed.includes(p)), 20_000, `worker #${i + 1}`);
+      const pid = await waitFor(async () => (await webPids(s)).find((p) => !killed.includes(p)) ?? 0, 20_000, `worker #${i + 1}`);
       process.kill(pid, 'SIGKILL');
       killed.push(pid);
       await waitFor(() => !alive(pid), 5000, `worker ${pid} to die`);
@@ -64,7 +64,7 @@ describe('master: crashed workers', function () {
       const pids = await s.readyWorkers();
       return pids.length === 1 && !killed.includes(pids[0]) ? pids : null;
     }, 15_000, 'a worker after the backoff');
-    expect(s.output()).to.include(`Booting worker with pid: ${ready[0]}`);
+    expect(s.output()).to.include(`Booting worker with pid: ${ready?.[0]}`);
     expect((await s.fetch('/v1/engine_version')).status).to.equal(200);
   });
 });

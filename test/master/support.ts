@@ -92,6 +92,19 @@ export function rawExchange(target: { port: number; host?: string }, text: strin
   });
 }
 
+/** A GET on a connection of its own (no keep-alive reuse); resolves with the status, headers and body. */
+export function getFresh(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    });
+    req.on('error', reject);
+  });
+}
+
 /** A GET through a unix socket; resolves with the status and body. */
 export function getOverUnixSocket(socketPath: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
