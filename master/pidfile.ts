@@ -2,7 +2,8 @@ import { readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from '
 import { dirname } from 'node:path';
 import { HaltServer, START_ERROR } from './errors.js';
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -28,7 +29,7 @@ export class Pidfile {
   /** Writes our pid atomically, refusing when the file names a live process other than us. */
   create(pid: number): void {
     const old = readPid(this.path);
-    if (old !== null && old !== pid && alive(old)) {
+    if (old !== null && old !== pid && pidAlive(old)) {
       throw new HaltServer(`Already running on PID ${old} (or pid file '${this.path}' is stale)`, START_ERROR);
     }
     mkdirSync(dirname(this.path), { recursive: true });

@@ -46,7 +46,8 @@ function loadPam(): { module: PamModule } | { reason: string } {
       const require = createRequire(import.meta.url);
       loaded = { module: require('authenticate-pam') as PamModule };
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
+      // the first line only: Node adds a multi-line "Require stack"
+      const why = (error instanceof Error ? error.message : String(error)).split('\n')[0];
       loaded = {
         reason: `the authenticate-pam native module cannot be loaded (${why}); `
           + 'install the PAM headers (Debian/Ubuntu: apt-get install libpam0g-dev build-essential python3; '

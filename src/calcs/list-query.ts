@@ -123,37 +123,51 @@ export function parseListParams(q: Query): ListParams {
   };
 }
 
-/** SQL text and its positional replacements. */
+/** SQL text and its positional parameters. */
 export interface SqlPart {
   sql: string;
   replacements: unknown[];
 }
 
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
+
 /**
- * The visible set of an actor as a WHERE fragment over `job`. Must agree with
- * maySeeCalculation (see test/calcs/list-visibility.test.ts).
+ * The owners whose jobs a restricted actor sees through ownership and groups (the actor and
+ * every member of the actor's groups); null for actors who see everything.
  */
-export function visibleJobs(actor: Actor, includeShared = true): SqlPart {
+export function visibleOwnersQuery(actor: Actor): SqlPart | null {
   if (actor.unrestricted || actor.isSuperuser) {
+    return null;
+  }
+  if (actor.groupIds.length === 0) {
+    return { sql: 'SELECT ? AS username', replacements: [actor.username] };
+  }
+  return {
+    sql: `SELECT ? AS username UNION SELECT u.username FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id IN (${marks(actor.groupIds.length)})`,
+    replacements: [actor.username, ...actor.groupIds],
+  };
+}
+
+/**
+ * The visible set as a WHERE fragment over `job` (or `job_count`): `owners` from
+ * visibleOwnersQuery, null = everyone's. Must agree with maySeeCalculation
+ * (test/calcs/list-visibility.test.ts checks it).
+ */
+export function visibleJobs(owners: string[] | null, includeShared = true): SqlPart {
+  if (owners === null) {
     return { sql: "status != 'deleted'", replacements: [] };
   }
-  const ors = ['user_name = ?'];
-  const replacements: unknown[] = [actor.username];
+  const ors = owners.length > 0 ? [`user_name IN (${marks(owners.length)})`] : [];
   if (includeShared) {
     ors.push("status = 'shared'");
   }
-  if (actor.groupIds.length > 0) {
-    ors.push(`user_name IN (SELECT u.username FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id IN (${actor.groupIds.map(() => '?').join(',')}))`);
-    replacements.push(...actor.groupIds);
-  }
-  return { sql: `status != 'deleted' AND (${ors.join(' OR ')})`, replacements };
+  return { sql: `status != 'deleted' AND (${ors.length > 0 ? ors.join(' OR ') : '0'})`, replacements: [...owners] };
 }
 
-/** The WHERE clause of a list request (visibility and filters). */
-export function listWhere(actor: Actor, p: ListParams): SqlPart {
-  const visible = visibleJobs(actor, p.includeShared);
-  const conds = [visible.sql];
-  const replacements = [...visible.replacements];
+/** The filters of a list request; `counting` for the job_count table (which has no start_time). */
+function filters(p: ListParams, counting: boolean): SqlPart {
+  const conds: string[] = [];
+  const replacements: unknown[] = [];
   const add = (sql: string, ...values: unknown[]): void => {
     conds.push(sql);
     replacements.push(...values);
@@ -162,32 +176,77 @@ export function listWhere(actor: Actor, p: ListParams): SqlPart {
     add('calculation_mode = ?', p.calculationMode);
   }
   if (p.isRunning !== undefined) {
-    add('is_running = ?', p.isRunning ? 1 : 0);
+    // is_running is true exactly for these statuses; filtering on the status serves job_count too
+    add(`status ${p.isRunning ? '' : 'NOT '}IN ('submitted', 'executing')`);
   }
   if (p.status !== undefined) {
     add('status = ?', p.status);
   }
-  if (p.startTime !== undefined) {
+  if (p.startTime !== undefined && !counting) {
     add('start_time >= ?', p.startTime);
   }
   if (p.userNameLike !== undefined) {
     add('user_name LIKE ?', p.userNameLike);
   }
-  return { sql: conds.join(' AND '), replacements };
+  return { sql: conds.map((c) => ` AND ${c}`).join(''), replacements };
 }
 
 /** The columns the list shows. */
 export const LIST_COLUMNS = 'id, user_name, calculation_mode, status, is_running, description, pid, hazard_calculation_id, size_mb, start_time';
 
-/** The page query and the count query of a list request. */
-export function listQueries(actor: Actor, p: ListParams): { page: SqlPart; count: SqlPart } {
-  const where = listWhere(actor, p);
-  const tieBreak = p.orderBy === 'id' ? '' : `, id ${p.orderDir}`;
+/** Above this many visible owners the page is read with one scan instead of one index probe per owner. */
+const MAX_PROBES = 200;
+
+/**
+ * The page query. Ordered by id with a restricted actor, it takes the newest `offset + limit`
+ * jobs of each visible owner and of the shared ones through their indexes, then the page from
+ * their union: the cost depends on the page, not on how many jobs the database holds.
+ */
+function pageQuery(p: ListParams, owners: string[] | null): SqlPart {
+  const f = filters(p, false);
+  const order = `ORDER BY ${p.orderBy} ${p.orderDir}${p.orderBy === 'id' ? '' : `, id ${p.orderDir}`}`;
+  if (owners !== null && p.orderBy === 'id' && owners.length <= MAX_PROBES) {
+    const k = p.offset + p.limit;
+    const probes: string[] = [];
+    const replacements: unknown[] = [];
+    for (const owner of owners) {
+      probes.push(`SELECT id FROM (SELECT id FROM job WHERE user_name = ? AND status != 'deleted'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k})`);
+      replacements.push(owner, ...f.replacements);
+    }
+    if (p.includeShared) {
+      probes.push(`SELECT id FROM (SELECT id FROM job WHERE status = 'shared'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k})`);
+      replacements.push(...f.replacements);
+    }
+    if (probes.length === 0) {
+      return { sql: `SELECT ${LIST_COLUMNS} FROM job WHERE 0`, replacements: [] };
+    }
+    return {
+      sql: `SELECT ${LIST_COLUMNS} FROM job WHERE id IN (${probes.join(' UNION ALL ')}) ${order} LIMIT ? OFFSET ?`,
+      replacements: [...replacements, p.limit, p.offset],
+    };
+  }
+  const visible = visibleJobs(owners, p.includeShared);
   return {
-    page: {
-      sql: `SELECT ${LIST_COLUMNS} FROM job WHERE ${where.sql} ORDER BY ${p.orderBy} ${p.orderDir}${tieBreak} LIMIT ? OFFSET ?`,
-      replacements: [...where.replacements, p.limit, p.offset],
-    },
-    count: { sql: `SELECT COUNT(*) AS n FROM job WHERE ${where.sql}`, replacements: where.replacements },
+    sql: `SELECT ${LIST_COLUMNS} FROM job WHERE ${visible.sql}${f.sql} ${order} LIMIT ? OFFSET ?`,
+    replacements: [...visible.replacements, ...f.replacements, p.limit, p.offset],
   };
+}
+
+/**
+ * The count query: from job_count (a few rows per owner) unless the request filters on
+ * start_time, which only the job table knows.
+ */
+function countQuery(p: ListParams, owners: string[] | null): SqlPart {
+  const visible = visibleJobs(owners, p.includeShared);
+  const counting = p.startTime === undefined;
+  const f = filters(p, counting);
+  const sql = counting
+    ? `SELECT COALESCE(SUM(n), 0) AS n FROM job_count WHERE ${visible.sql}${f.sql}`
+    : `SELECT COUNT(*) AS n FROM job WHERE ${visible.sql}${f.sql}`;
+  return { sql, replacements: [...visible.replacements, ...f.replacements] };
+}
+
+/** The page query and the count query of a list request for an actor whose visible owners are `owners`. */
+export function listQueries(owners: string[] | null, p: ListParams): { page: SqlPart; count: SqlPart } {
+  return { page: pageQuery(p, owners), count: countQuery(p, owners) };
 }

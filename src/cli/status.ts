@@ -1,5 +1,5 @@
 import { askStatus } from '../../master/control.js';
-import { readPid } from '../../master/pidfile.js';
+import { pidAlive, readPid } from '../../master/pidfile.js';
 import { resolveSettings } from '../settings/load.js';
 import type { Command } from './command.js';
 
@@ -17,9 +17,16 @@ export const statusCommand: Command = {
   async run(args) {
     const r = resolveSettings({ cli: args.settings, configPath: args.configPath });
     const s = r.settings;
-    if (s.PIDFILE && readPid(s.PIDFILE) === null) {
-      process.stderr.write(`oq-webui is not running (no pid in ${s.PIDFILE})\n`);
-      return 3;
+    if (s.PIDFILE) {
+      const pid = readPid(s.PIDFILE);
+      if (pid === null) {
+        process.stderr.write(`oq-webui is not running (no pid in ${s.PIDFILE})\n`);
+        return 3;
+      }
+      if (!pidAlive(pid)) {
+        process.stderr.write(`oq-webui is not running (pid ${pid} in ${s.PIDFILE} is not alive)\n`);
+        return 3;
+      }
     }
     let reply;
     try {

@@ -282,3 +282,36 @@ describe('accounts: logging in and out under LOCKDOWN', function () {
     });
   });
 });
+
+describe('accounts under WEBUI_PATHPREFIX', function () {
+  this.timeout(60_000);
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({ workers: 1, settings: { LOCKDOWN: true, WEBUI_PATHPREFIX: '/webui' } });
+    const f = await accountFactory(server);
+    try {
+      await f.createUser({ username: 'root', isSuperuser: true });
+    } finally {
+      await f.close();
+    }
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('puts the login routes, the redirects and the cookie path under the prefix', async () => {
+    expect((await server.fetch('/webui/v1/engine_version')).status).to.equal(403);
+    const page = await server.fetch('/webui/engine/', { redirect: 'manual' });
+    expect(page.headers.get('location')).to.equal('/webui/accounts/login/?next=/webui/engine/');
+    expect((await server.fetch('/webui/accounts/login/')).status).to.equal(200);
+    const res = await server.fetch('/webui/accounts/ajax_login/', formPost({ username: 'root', password: GOOD_PASSWORD }));
+    expect(res.status).to.equal(200);
+    expect(res.headers.getSetCookie().find((c) => c.startsWith('sessionid='))).to.match(/; path=\/webui;/);
+    const cookie = cookieHeader(res);
+    expect((await server.fetch('/webui/admin/users', { headers: { cookie } })).status).to.equal(200);
+    // without the prefix, nothing is served: an anonymous caller is just sent to the login page
+    const bare = await server.fetch('/accounts/login/', { redirect: 'manual' });
+    expect(bare.headers.get('location')).to.equal('/webui/accounts/login/?next=/accounts/login/');
+    expect((await server.fetch('/accounts/login/', { headers: { cookie } })).status).to.equal(404);
+  });
+});

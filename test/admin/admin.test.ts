@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { accountFactory, GOOD_PASSWORD, login } from '../helpers/accounts.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { freePort, startServer, type RunningServer } from '../helpers/server.js';
 import { formPost, jsonRequest } from '../accounts/support.js';
 
 type Json = Record<string, unknown> & { error?: string; problems?: string[] };
@@ -192,10 +192,16 @@ describe('with LOCKDOWN off', function () {
   this.timeout(60_000);
   let server: RunningServer;
   before(async () => {
-    server = await startServer({ workers: 1, settings: { DEFAULT_USER: 'operator' } });
+    const port = await freePort();
+    server = await startServer({ workers: 1, port, bind: [`0.0.0.0:${port}`], settings: { DEFAULT_USER: 'operator' } });
   });
   after(async () => {
     await server?.stop();
+  });
+
+  it('warns loudly at start when bound to a non-loopback address', () => {
+    expect(server.output()).to.contain(`LOCKDOWN is off and the server listens on 0.0.0.0:${server.port}: ANYONE WHO CAN REACH IT`)
+      .and.contain('CAN RUN AND DELETE CALCULATIONS.');
   });
 
   it('there is no /admin and no /accounts (404), and every caller acts as DEFAULT_USER', async () => {

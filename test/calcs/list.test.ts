@@ -82,7 +82,7 @@ describe('GET /v1/calc/list: filters, paging, order', function () {
     expect(failed.items.every((c) => c.status === 'failed')).to.equal(true);
     const recent = await list('?start_time=2026-12-01&limit=1000');
     expect(recent.items.map((c) => c.start_time).sort()[0]).to.equal('2026-12-01, 12:00:00 UTC');
-    expect((await list('?start_time=2026-12-01 12:00:01')).items[0]?.start_time).to.equal('2026-12-02, 12:00:00 UTC');
+    expect((await list('?start_time=2026-12-01 12:00:01&order_by=start_time&order_dir=ASC')).items[0]?.start_time).to.equal('2026-12-02, 12:00:00 UTC');
     const ben = await list('?user_name_like=b%25&limit=1000');
     expect(ben.items.every((c) => c.owner === 'ben')).to.equal(true);
     expect(ben.total).to.equal(549);

@@ -2,13 +2,15 @@
  * Calculations: the `job`, `output` and `log` tables of the original engine database, plus the
  * few columns the job runner needs (job_ini, abort_requested, runner).
  *
- * Indexes are chosen for the calculation list at 100,000 jobs: pages are read newest first
- * along the primary key, and the visible set (own, group members', shared) is found through
- * partial indexes that leave deleted jobs out.
+ * Indexes are chosen for the calculation list at 100,000 jobs: a page is assembled from the
+ * newest jobs of each visible owner (a partial index on (user_name, id) that leaves deleted
+ * jobs out) and the newest shared ones ((status, id)); the total behind X-Total-Count comes
+ * from `job_count`, one row per (user_name, status, calculation_mode) kept by triggers, so
+ * neither grows with the number of jobs.
  */
-import { DataTypes, Op, type QueryInterface } from 'sequelize';
+import { DataTypes, Op, type QueryInterface, type Sequelize } from 'sequelize';
 
-export async function up(qi: QueryInterface): Promise<void> {
+export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
   await qi.createTable('job', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
@@ -63,9 +65,61 @@ export async function up(qi: QueryInterface): Promise<void> {
   });
   await qi.addIndex('log', ['job_id', 'id'], { name: 'log_job_id_id' });
   await qi.addIndex('log', ['job_id', 'level'], { name: 'log_job_id_level' });
+
+  await qi.createTable('job_count', {
+    user_name: { type: DataTypes.STRING(150), allowNull: false, primaryKey: true },
+    status: { type: DataTypes.STRING(16), allowNull: false, primaryKey: true },
+    calculation_mode: { type: DataTypes.STRING(100), allowNull: false, primaryKey: true },
+    n: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+  });
+  for (const sql of sequelize.getDialect() === 'postgres' ? POSTGRES_TRIGGERS : SQLITE_TRIGGERS) {
+    await sequelize.query(sql);
+  }
 }
 
-export async function down(qi: QueryInterface): Promise<void> {
+const KEY = 'user_name, status, calculation_mode';
+
+/** job_count follows every insert, delete and change of owner, status or mode of a job. */
+const SQLITE_TRIGGERS = [
+  `CREATE TRIGGER job_count_insert AFTER INSERT ON job BEGIN
+     INSERT INTO job_count (${KEY}, n) VALUES (NEW.user_name, NEW.status, NEW.calculation_mode, 1)
+     ON CONFLICT (${KEY}) DO UPDATE SET n = n + 1;
+   END`,
+  `CREATE TRIGGER job_count_delete AFTER DELETE ON job BEGIN
+     UPDATE job_count SET n = n - 1 WHERE user_name = OLD.user_name AND status = OLD.status AND calculation_mode = OLD.calculation_mode;
+   END`,
+  `CREATE TRIGGER job_count_update AFTER UPDATE OF ${KEY} ON job
+   WHEN OLD.user_name IS NOT NEW.user_name OR OLD.status IS NOT NEW.status OR OLD.calculation_mode IS NOT NEW.calculation_mode BEGIN
+     UPDATE job_count SET n = n - 1 WHERE user_name = OLD.user_name AND status = OLD.status AND calculation_mode = OLD.calculation_mode;
+     INSERT INTO job_count (${KEY}, n) VALUES (NEW.user_name, NEW.status, NEW.calculation_mode, 1)
+     ON CONFLICT (${KEY}) DO UPDATE SET n = n + 1;
+   END`,
+];
+
+/** The same for PostgreSQL (one trigger function). */
+const POSTGRES_TRIGGERS = [
+  `CREATE FUNCTION job_count_follow() RETURNS trigger AS $$
+   BEGIN
+     IF TG_OP IN ('UPDATE', 'DELETE') THEN
+       UPDATE job_count SET n = n - 1 WHERE user_name = OLD.user_name AND status = OLD.status AND calculation_mode = OLD.calculation_mode;
+     END IF;
+     IF TG_OP IN ('UPDATE', 'INSERT') THEN
+       INSERT INTO job_count (${KEY}, n) VALUES (NEW.user_name, NEW.status, NEW.calculation_mode, 1)
+       ON CONFLICT (${KEY}) DO UPDATE SET n = job_count.n + 1;
+     END IF;
+     RETURN NULL;
+   END $$ LANGUAGE plpgsql`,
+  'CREATE TRIGGER job_count_insert_delete AFTER INSERT OR DELETE ON job FOR EACH ROW EXECUTE FUNCTION job_count_follow()',
+  `CREATE TRIGGER job_count_update AFTER UPDATE OF ${KEY} ON job FOR EACH ROW
+   WHEN (OLD.user_name IS DISTINCT FROM NEW.user_name OR OLD.status IS DISTINCT FROM NEW.status OR OLD.calculation_mode IS DISTINCT FROM NEW.calculation_mode)
+   EXECUTE FUNCTION job_count_follow()`,
+];
+
+export async function down(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
+  await qi.dropTable('job_count');
+  if (sequelize.getDialect() === 'postgres') {
+    await sequelize.query('DROP FUNCTION IF EXISTS job_count_follow() CASCADE');
+  }
   await qi.dropTable('log');
   await qi.dropTable('output');
   await qi.dropTable('job');

@@ -33,15 +33,16 @@ function text(ctx: Context, status: number, body: string): void {
 export function accountsRoutes(env: AccountsEnv): Router {
   const s = env.deps.settings;
   const p = s.WEBUI_PATHPREFIX;
-  const router = new Router({ prefix: '/accounts' });
+  // full paths, not Router({ prefix }): app.ts's router.prefix(WEBUI_PATHPREFIX) replaces a prefix
+  const router = new Router();
   router.use(smallBody());
 
-  router.get('/login/', function showLogin(ctx) {
+  router.get('/accounts/login/', function showLogin(ctx) {
     ctx.type = 'html';
     ctx.body = loginPage({ action: `${p}/accounts/login/`, next: safeNext(ctx.query.next as string | undefined, s.LOGIN_REDIRECT_URL) });
   });
 
-  router.post('/login/', async function pageLogin(ctx) {
+  router.post('/accounts/login/', async function pageLogin(ctx) {
     const body = bodyOf(ctx);
     const username = stringField(body, 'username') ?? '';
     const password = stringField(body, 'password') ?? '';
@@ -65,17 +66,17 @@ export function accountsRoutes(env: AccountsEnv): Router {
     }
   });
 
-  router.get('/logout/', function showLogout(ctx) {
+  router.get('/accounts/logout/', function showLogout(ctx) {
     ctx.type = 'html';
     ctx.body = logoutPage({ action: `${p}/accounts/logout/`, username: accountState(ctx).actor?.username ?? '' });
   });
 
-  router.post('/logout/', function pageLogout(ctx) {
+  router.post('/accounts/logout/', function pageLogout(ctx) {
     logout(ctx, env);
     ctx.redirect(s.LOGOUT_REDIRECT_URL);
   });
 
-  router.post('/ajax_login/', async function ajaxLogin(ctx) {
+  router.post('/accounts/ajax_login/', async function ajaxLogin(ctx) {
     const body = bodyOf(ctx);
     const username = stringField(body, 'username');
     const password = stringField(body, 'password');
@@ -93,7 +94,7 @@ export function accountsRoutes(env: AccountsEnv): Router {
     }
   });
 
-  router.post('/ajax_logout/', function ajaxLogout(ctx) {
+  router.post('/accounts/ajax_logout/', function ajaxLogout(ctx) {
     logout(ctx, env);
     text(ctx, 200, 'Successful logout');
   });

@@ -27,19 +27,19 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
   const s = env.deps.settings;
   const action = `${s.WEBUI_PATHPREFIX}/accounts/password_change/`;
 
-  router.get('/password_change/', function showPasswordChange(ctx) {
+  router.get('/accounts/password_change/', function showPasswordChange(ctx) {
     actorOf(ctx);
     ctx.type = 'html';
     ctx.body = passwordChangePage({ action });
   });
 
-  router.get('/password_change/done/', function passwordChangeDone(ctx) {
+  router.get('/accounts/password_change/done/', function passwordChangeDone(ctx) {
     actorOf(ctx);
     ctx.type = 'html';
     ctx.body = passwordChangeDonePage();
   });
 
-  router.post('/password_change/', async function changePassword(ctx) {
+  router.post('/accounts/password_change/', async function changePassword(ctx) {
     const actor = actorOf(ctx);
     const json = wantsJson(ctx);
     const refuse = (status: number, errors: string[]): void => {

@@ -28,13 +28,13 @@ function nameOf(body: Record<string, unknown>): string {
 
 /** Adds the /groups routes to the admin router. */
 export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
-  router.get('/groups', async function listGroups(ctx) {
+  router.get('/admin/groups', async function listGroups(ctx) {
     const groups = await env.models.Group.findAll({ order: [['name', 'ASC']] });
     const members = await membersByGroup(env.models);
     ctx.body = groups.map((g) => presentGroup(g, members.get(g.id) ?? []));
   });
 
-  router.post('/groups', async function createGroup(ctx) {
+  router.post('/admin/groups', async function createGroup(ctx) {
     const actor = actorOf(ctx);
     const name = nameOf(bodyOf(ctx));
     let group: Group;
@@ -48,11 +48,11 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     ctx.body = await present(env, group);
   });
 
-  router.get('/groups/:id', async function showGroup(ctx) {
+  router.get('/admin/groups/:id', async function showGroup(ctx) {
     ctx.body = await present(env, await loadGroup(env.models, ctx.params.id));
   });
 
-  router.patch('/groups/:id', async function renameGroup(ctx) {
+  router.patch('/admin/groups/:id', async function renameGroup(ctx) {
     const actor = actorOf(ctx);
     const group = await loadGroup(env.models, ctx.params.id);
     const name = nameOf(bodyOf(ctx));
@@ -67,7 +67,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     ctx.body = await present(env, group);
   });
 
-  router.delete('/groups/:id', async function deleteGroup(ctx) {
+  router.delete('/admin/groups/:id', async function deleteGroup(ctx) {
     const actor = actorOf(ctx);
     const group = await loadGroup(env.models, ctx.params.id);
     await env.models.Group.destroy({ where: { id: group.id } });
@@ -75,7 +75,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     ctx.body = { success: `Group "${group.name}" deleted` };
   });
 
-  router.post('/groups/:id/members', async function addMember(ctx) {
+  router.post('/admin/groups/:id/members', async function addMember(ctx) {
     const actor = actorOf(ctx);
     const group = await loadGroup(env.models, ctx.params.id);
     const body = bodyOf(ctx);
@@ -93,7 +93,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     ctx.body = await present(env, group);
   });
 
-  router.delete('/groups/:id/members/:userId', async function removeMember(ctx) {
+  router.delete('/admin/groups/:id/members/:userId', async function removeMember(ctx) {
     const actor = actorOf(ctx);
     const group = await loadGroup(env.models, ctx.params.id);
     const user = await env.models.User.findByPk(idParam(ctx.params.userId));

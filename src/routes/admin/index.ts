@@ -12,13 +12,14 @@ import { adminUserRoutes } from './users.js';
 
 /** The /admin router. */
 export function adminRoutes(env: AccountsEnv): Router {
-  const router = new Router({ prefix: '/admin' });
+  // full paths, not Router({ prefix }): app.ts's router.prefix(WEBUI_PATHPREFIX) replaces a prefix
+  const router = new Router();
   router.use(async function staffOnly(ctx, next) {
     authorizeAdmin(actorOf(ctx));
     await next();
   });
   router.use(smallBody());
-  router.get('/', function adminIndex(ctx) {
+  router.get('/admin/', function adminIndex(ctx) {
     const p = env.deps.settings.WEBUI_PATHPREFIX;
     ctx.body = { users: `${p}/admin/users`, groups: `${p}/admin/groups` };
   });

@@ -84,13 +84,13 @@ async function deactivate(ctx: Context, env: AccountsEnv): Promise<void> {
 
 /** Adds the /users routes to the admin router. */
 export function adminUserRoutes(router: Router, env: AccountsEnv): void {
-  router.get('/users', async function listUsers(ctx) {
+  router.get('/admin/users', async function listUsers(ctx) {
     const users = await env.models.User.findAll({ order: [['username', 'ASC']] });
     const groups = await groupNamesByUser(env.models);
     ctx.body = users.map((u) => presentUser(u, groups.get(u.id) ?? []));
   });
 
-  router.post('/users', async function createUser(ctx) {
+  router.post('/admin/users', async function createUser(ctx) {
     const actor = actorOf(ctx);
     const body = bodyOf(ctx);
     const username = optionalString(body, 'username');
@@ -112,11 +112,11 @@ export function adminUserRoutes(router: Router, env: AccountsEnv): void {
     ctx.body = await present(env, user);
   });
 
-  router.get('/users/:id', async function showUser(ctx) {
+  router.get('/admin/users/:id', async function showUser(ctx) {
     ctx.body = await present(env, await loadUser(env.models, ctx.params.id));
   });
 
-  router.patch('/users/:id', async function updateUser(ctx) {
+  router.patch('/admin/users/:id', async function updateUser(ctx) {
     const actor = actorOf(ctx);
     const target = await loadUser(env.models, ctx.params.id);
     authorizeEdit(actor, target);
@@ -148,11 +148,11 @@ export function adminUserRoutes(router: Router, env: AccountsEnv): void {
     ctx.body = await present(env, target);
   });
 
-  router.post('/users/:id/deactivate', async function deactivateUser(ctx) {
+  router.post('/admin/users/:id/deactivate', async function deactivateUser(ctx) {
     await deactivate(ctx, env);
   });
 
-  router.delete('/users/:id', async function deleteUser(ctx) {
+  router.delete('/admin/users/:id', async function deleteUser(ctx) {
     const actor = actorOf(ctx);
     const target = await loadUser(env.models, ctx.params.id);
     authorizeEdit(actor, target);

@@ -1,0 +1,71 @@
+/**
+ * A small per-worker cache of calculation-list answers. Clients poll the list every few
+ * seconds (gem/oq-engine #1856, #2923); most polls find nothing changed. An answer is reused
+ * only while the database is unchanged: SQLite's `PRAGMA data_version` moves whenever another
+ * connection (another worker, the job runner) commits, and this worker bumps `epoch` after
+ * its own job writes. A one-second lifetime bounds what any other write could leave stale.
+ */
+import type { Sequelize } from 'sequelize';
+import { selectRows } from './fast-sql.js';
+
+/** How long an answer may be reused at most. */
+export const LIST_CACHE_TTL_MS = 1000;
+/** Answers kept per worker. */
+const MAX_ENTRIES = 500;
+
+/** A cached answer. */
+interface Entry {
+  version: string;
+  at: number;
+  body: string;
+  total: number;
+}
+
+/** The cache of one worker. */
+export class ListCache {
+  private readonly entries = new Map<string, Entry>();
+  private epoch = 0;
+
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** Call after this worker changed the job table (insert, status change, removal). */
+  bump(): void {
+    this.epoch += 1;
+  }
+
+  /** The database's current version, or null when it cannot be known (not SQLite): no caching. */
+  async version(): Promise<string | null> {
+    if (this.sequelize.getDialect() !== 'sqlite') {
+      return null;
+    }
+    const [row] = await selectRows<{ data_version: number }>(this.sequelize, 'PRAGMA data_version', []);
+    return `${row.data_version}:${this.epoch}`;
+  }
+
+  /** The answer stored under `key` if it is still valid at `version`. */
+  get(key: string, version: string | null, now = Date.now()): { body: string; total: number } | null {
+    const e = this.entries.get(key);
+    if (e === undefined || version === null || e.version !== version || now - e.at > LIST_CACHE_TTL_MS) {
+      return null;
+    }
+    return e;
+  }
+
+  /** Stores an answer computed at `version`. */
+  set(key: string, version: string | null, body: string, total: number, now = Date.now()): void {
+    if (version === null) {
+      return;
+    }
+    if (this.entries.size >= MAX_ENTRIES) {
+      for (const [k, e] of this.entries) {
+        if (now - e.at > LIST_CACHE_TTL_MS || this.entries.size >= MAX_ENTRIES) {
+          this.entries.delete(k);
+        }
+        if (this.entries.size < MAX_ENTRIES / 2) {
+          break;
+        }
+      }
+    }
+    this.entries.set(key, { version, at: now, body, total });
+  }
+}
