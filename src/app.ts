@@ -8,7 +8,6 @@ import { lockdownGate } from './middlewares/lockdown.js';
 import { originCheck } from './middlewares/origin-check.js';
 import { sessionMiddleware } from './middlewares/session.js';
 import { openAppDatabase } from './models/database.js';
-import { initCalcModels } from './models/calcs.js';
 import { accountsRoutes } from './routes/accounts/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { calcRoutes } from './routes/calcs/index.js';
@@ -34,7 +33,7 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   const routers = [
     engineVersionRoutes(deps.settings),
     ...(deps.settings.LOCKDOWN ? [accountsRoutes(accounts), adminRoutes(accounts)] : []),
-    calcRoutes({ settings: deps.settings, sequelize: db.sequelize, models: initCalcModels(db.sequelize), notify: deps.notify }),
+    calcRoutes({ settings: deps.settings, sequelize: db.sequelize, notify: deps.notify }),
   ];
   for (const r of routers) {
     if (deps.settings.WEBUI_PATHPREFIX) {

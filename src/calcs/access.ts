@@ -10,6 +10,7 @@ import type { CalcModels } from '../models/calcs.js';
 import { maySeeCalculation, type CalcFacts } from '../policies/calculation.js';
 import type { Settings } from '../settings/schema.js';
 import { selectRows } from './fast-sql.js';
+import type { ListCache } from './list-cache.js';
 import { visibleOwnersQuery } from './list-query.js';
 import type { DateValue } from './presenters.js';
 
@@ -19,6 +20,8 @@ export interface CalcEnv {
   sequelize: Sequelize;
   models: CalcModels;
   notify: (to: 'runner' | 'web', what: string, payload?: unknown) => void;
+  /** Recent list answers of this worker; bump() it after changing the job table. */
+  listCache: ListCache;
 }
 
 /** A calculation id from the URL; anything but digits is an unknown job. */

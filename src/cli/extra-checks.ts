@@ -1,13 +1,15 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Settings } from '../settings/schema.js';
 
+/** Whether `dir` is writable, or could be created (its nearest existing parent is writable); creates nothing. */
 function writableDir(dir: string): boolean {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) {
+    d = dirname(d);
+  }
   try {
-    if (!existsSync(dir)) {
-      mkdirSync(dir, { recursive: true });
-    }
-    accessSync(dir, constants.W_OK);
+    accessSync(d, constants.W_OK);
     return true;
   } catch {
     return false;

@@ -47,6 +47,7 @@ export function abortRemoveRoutes(router: Router, env: CalcEnv): void {
     if (Number(meta) !== 1) {
       await refuseRemoval(env, job.id);
     }
+    env.listCache.bump();
     await rm(calcDir(env.settings.DATA_DIR, job.id), { recursive: true, force: true });
     ctx.body = { success: String(job.id) };
   });
@@ -76,6 +77,7 @@ export function shareRoutes(router: Router, env: CalcEnv): void {
         throw forbidden(`User ${actor.username} has no permission to ${verb} job ${job.id}`);
       }
       const [n] = await env.models.Job.update({ status: to }, { where: { id: job.id, status: from } });
+      env.listCache.bump();
       if (n === 0) {
         const now = (await loadJob(env, String(job.id))).status;
         throw conflict(now === to

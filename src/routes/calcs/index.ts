@@ -5,6 +5,8 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { CalcEnv } from '../../calcs/access.js';
+import { ListCache } from '../../calcs/list-cache.js';
+import { initCalcModels } from '../../models/calcs.js';
 import { notFound } from '../../errors.js';
 import { abortRemoveRoutes, shareRoutes } from './actions.js';
 import { listRoutes } from './list.js';
@@ -14,8 +16,9 @@ import { showRoutes } from './show.js';
 /** The routes READ_ONLY mode removes. */
 const WRITE_ROUTES = ['/v1/calc/run', '/v1/calc/validate_zip', '/v1/calc/:id/abort', '/v1/calc/:id/remove'];
 
-/** The calculation routes. */
-export function calcRoutes(env: CalcEnv): Router {
+/** The calculation routes, on this database. */
+export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'sequelize' | 'notify'>): Router {
+  const env: CalcEnv = { ...opts, models: initCalcModels(opts.sequelize), listCache: new ListCache(opts.sequelize) };
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {
     ctx.set('Access-Control-Allow-Origin', '*');

@@ -12,15 +12,24 @@ export function listRoutes(router: Router, env: CalcEnv): void {
   router.get('/v1/calc/list', async function calcList(ctx) {
     const actor = actorOf(ctx);
     const params = parseListParams(ctx.query);
-    const { page, count } = listQueries(await visibleOwners(env, actor), params);
-    const [rows, total] = await Promise.all([
-      selectRows<ListRow>(env.sequelize, page.sql, page.replacements),
-      selectRows<{ n: number }>(env.sequelize, count.sql, count.replacements),
-    ]);
     const base = absoluteUrl(ctx, env.settings, '/v1/calc/');
-    ctx.set('X-Total-Count', String(total[0]?.n ?? 0));
+    // what the answer depends on besides the database: who asks, what, and the URLs' base
+    const key = JSON.stringify([actor.username, actor.groupIds, actor.isSuperuser, actor.unrestricted, params, base]);
+    const version = await env.listCache.version();
+    let answer = env.listCache.get(key, version);
+    if (answer === null) {
+      const { page, count } = listQueries(await visibleOwners(env, actor), params);
+      const [rows, total] = await Promise.all([
+        selectRows<ListRow>(env.sequelize, page.sql, page.replacements),
+        selectRows<{ n: number }>(env.sequelize, count.sql, count.replacements),
+      ]);
+      answer = { body: JSON.stringify(rows.map((r) => presentListItem(r, base))), total: Number(total[0]?.n ?? 0) };
+      env.listCache.set(key, version, answer.body, answer.total);
+    }
+    ctx.set('X-Total-Count', String(answer.total));
     ctx.set('Access-Control-Expose-Headers', 'X-Total-Count');
-    ctx.body = rows.map((r) => presentListItem(r, base));
+    ctx.type = 'application/json';
+    ctx.body = answer.body;
   });
 
   router.get('/v1/calc/:id/status', async function calcStatus(ctx) {

@@ -39,6 +39,7 @@ export function runRoutes(router: Router, env: CalcEnv): void {
       const parent = await checkParent(env, actor, received.fields.hazard_job_id);
       const inputs = await prepareInputs(received, staging, env.settings.MAX_EXTRACTED_SIZE);
       const id = await createCalc(env, actor, staging, inputs, parent);
+      env.listCache.bump();
       env.notify('runner', 'created', { id });
       ctx.body = { status: 'created', job_id: id };
     } catch (err) {
