@@ -41,6 +41,3 @@ export async function openAndMigrate(url: string): Promise<OpenDatabase & { appl
   const applied = await migrate(sequelize);
   return { sequelize, models: initAccountModels(sequelize), applied };
 }
-
-/** Opens the database for a command: it must exist and be migrated, like for serving. */
-export const openCommandDatabase = openAppDatabase;

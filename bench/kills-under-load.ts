@@ -1,0 +1,58 @@
+/**
+ * A SIGKILLed worker every 2 s during a 10 s load: failed requests (only those the killed
+ * worker's connections held should fail), and the median time from the kill to the
+ * replacement accepting connections (its `ready`, seen by polling the master's status).
+ */
+import { startServer, sleep, type RunningServer } from '../test/helpers/server.js';
+import { atTimes, median, report, wrk } from './lib.js';
+
+/** The figures of the crash benchmark. */
+export interface KillFigures {
+  requests: number;
+  failed: number;
+  kills: number;
+  replaceMs: number[];
+}
+
+async function readyWeb(s: RunningServer): Promise<number[]> {
+  return s.readyWorkers();
+}
+
+export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<KillFigures> {
+  const server = await startServer({ workers: 2, settings: { LOG_LEVEL: 'warning' } });
+  const replaceMs: number[] = [];
+  try {
+    const load = wrk(`${server.base}/v1/engine_version`, seconds);
+    const kills = Math.floor((seconds * 1000) / everyMs);
+    const waits: Promise<void>[] = [];
+    await atTimes(Array.from({ length: kills }, (_, i) => everyMs / 2 + i * everyMs), async () => {
+      const before = await readyWeb(server);
+      // kill the oldest ready worker
+      const victim = before[0];
+      if (victim === undefined) {
+        return;
+      }
+      const t0 = Date.now();
+      process.kill(victim, 'SIGKILL');
+      waits.push((async () => {
+        while (Date.now() - t0 < 15_000) {
+          const now = await readyWeb(server);
+          if (now.some((p) => !before.includes(p))) {
+            replaceMs.push(Date.now() - t0);
+            return;
+          }
+          await sleep(10);
+        }
+      })());
+    });
+    const r = await load;
+    await Promise.all(waits);
+    report(`  ${r.requests} requests, ${r.perSecond.toFixed(0)} req/s; ${r.detail}`);
+    report(`  kill -> replacement ready (ms): ${replaceMs.join(', ')}`);
+    return { requests: r.requests, failed: r.failed, kills, replaceMs };
+  } finally {
+    await server.stop();
+  }
+}
+
+export { median };

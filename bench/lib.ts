@@ -1,0 +1,96 @@
+/** Shared pieces of the benchmarks: the wrk load tool, servers, small statistics. */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST_ROOT } from '../src/paths.js';
+import { freePort, sleep } from '../test/helpers/server.js';
+
+/** What one wrk run measured. */
+export interface WrkResult {
+  requests: number;
+  perSecond: number;
+  /** Socket errors (connect, read, write, timeout) plus non-2xx/3xx answers. */
+  failed: number;
+  detail: string;
+}
+
+/** Runs wrk against `url` for `seconds` with `connections` keep-alive connections. */
+export function wrk(url: string, seconds: number, connections = 32, threads = 1): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    execFile('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', url], (err, stdout) => {
+      if (err) {
+        reject(new Error(`wrk failed (is it installed? apt-get install wrk): ${err.message}`));
+        return;
+      }
+      const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? 0);
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+      const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+      const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
+      resolve({
+        requests: num(/(\d+) requests in/),
+        perSecond: num(/Requests\/sec:\s+([\d.]+)/),
+        failed: socketErrors + non2xx,
+        detail: `${socket ? socket[0] : 'Socket errors: none'}; non-2xx: ${non2xx}`,
+      });
+    });
+  });
+}
+
+/** The bare node:cluster hello of bench/cluster-hello.ts, started on a free port. */
+export async function startClusterHello(workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn(process.execPath, [join(DIST_ROOT, 'bench', 'cluster-hello.js'), String(port), String(workers)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    proc.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) {
+        resolve();
+      }
+    });
+    proc.on('exit', () => reject(new Error('the cluster baseline exited')));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+/** The median of a list of numbers. */
+export function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  if (v.length === 0) {
+    return NaN;
+  }
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** Resident memory of a process in bytes (VmRSS from /proc). */
+export function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+/** MiB with one decimal. */
+export function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
+}
+
+/** Runs `fn` at each of the given offsets (ms) from now; resolves when all have run. */
+export async function atTimes(offsets: number[], fn: (i: number) => void | Promise<void>): Promise<void> {
+  const t0 = Date.now();
+  for (let i = 0; i < offsets.length; i += 1) {
+    const wait = t0 + offsets[i] - Date.now();
+    if (wait > 0) {
+      await sleep(wait);
+    }
+    await fn(i);
+  }
+}
+
+/** Prints one line of a benchmark's figures. */
+export function report(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
