@@ -5,8 +5,15 @@
  *
  *   npm run build && node dist/bench/calc-list.js [--duration SECONDS] [--connections N]
  */
+import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { actorOfUser } from '../src/auth/users.js';
+import { visibleOwners } from '../src/calcs/access.js';
+import { selectRows } from '../src/calcs/fast-sql.js';
+import { listQueries, parseListParams } from '../src/calcs/list-query.js';
+import { openDatabase } from '../src/db/connection.js';
+import { initAccountModels } from '../src/models/index.js';
 import { BENCH_USER, fillCalcDatabase, GROUP_SIZE, PASSWORD, USERS } from './calc-list-data.js';
 import { login } from '../test/helpers/accounts.js';
 import { startServer, tempDir } from '../test/helpers/server.js';
@@ -32,22 +39,48 @@ function arg(name: string, dflt: number): number {
 /** One measured configuration. */
 interface Figures {
   jobs: number;
+  cache: boolean;
   total: string;
   median: number;
   p99: number;
   rps: number;
   single: number;
+  floor: number;
   errors: number;
 }
 
-/** Starts a server on a database of `jobs` jobs and measures the list. */
-async function measure(jobs: number, duration: number, connections: number): Promise<Figures> {
+/** The CPU time of the list's SQL alone (owners, page, count) for the bench user, in ms per request. */
+async function sqlCost(dataDir: string): Promise<number> {
+  const db = await openDatabase(`sqlite:${join(dataDir, 'webui.sqlite3')}`);
+  try {
+    const { User } = initAccountModels(db);
+    const user = await User.findOne({ where: { username: BENCH_USER } });
+    const actor = await actorOfUser(initAccountModels(db), user as NonNullable<typeof user>);
+    const run = async (): Promise<void> => {
+      const { page, count } = listQueries(await visibleOwners({ sequelize: db }, actor), parseListParams({ limit: '100' }));
+      await Promise.all([selectRows(db, page.sql, page.replacements), selectRows(db, count.sql, count.replacements)]);
+    };
+    for (let i = 0; i < 50; i += 1) {
+      await run();
+    }
+    const n = 500;
+    const before = process.cpuUsage();
+    for (let i = 0; i < n; i += 1) {
+      await run();
+    }
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000 / n;
+  } finally {
+    await db.close();
+  }
+}
+
+/** Starts a server on a copy of `template` and measures the list (and a route without database work, for the floor). */
+async function measure(template: string, jobs: number, cache: boolean, duration: number, connections: number): Promise<Figures> {
   const dir = tempDir('oq-bench-list-');
-  process.stdout.write(`filling ${jobs} jobs... `);
-  const began = Date.now();
-  await fillCalcDatabase(join(dir, 'data'), jobs);
-  process.stdout.write(`${((Date.now() - began) / 1000).toFixed(1)} s\n`);
-  const server = await startServer({ workers: 2, dir, settings: { LOCKDOWN: true, LOG_LEVEL: 'warning', ACCESS_LOG: false } });
+  cpSync(template, join(dir, 'data'), { recursive: true });
+  const settings = { LOCKDOWN: true, LOG_LEVEL: 'warning', ACCESS_LOG: false, LIST_CACHE_MS: cache ? 1000 : 0 };
+  const server = await startServer({ workers: 2, dir, settings });
   try {
     const cookie = await login(server, BENCH_USER, PASSWORD);
     const url = `${server.base}/v1/calc/list?limit=100`;
@@ -61,9 +94,10 @@ async function measure(jobs: number, duration: number, connections: number): Pro
     // one connection: the cost of one page, without queueing
     const one = await autocannon({ url, connections: 1, duration: Math.max(3, duration / 2), headers: { cookie } });
     const many = await autocannon({ url, connections, duration, headers: { cookie } });
+    const floor = await autocannon({ url: `${server.base}/v1/engine_version`, connections, duration: Math.max(3, duration / 2), headers: { cookie } });
     return {
-      jobs, total, median: many.latency.p50, p99: many.latency.p99, rps: many.requests.average, single: one.latency.average,
-      errors: many.non2xx + many.errors + many.timeouts + one.non2xx + one.errors,
+      jobs, cache, total, median: many.latency.p50, p99: many.latency.p99, rps: many.requests.average, single: one.latency.average,
+      floor: floor.requests.average, errors: many.non2xx + many.errors + many.timeouts + one.non2xx + one.errors,
     };
   } finally {
     await server.stop();
@@ -73,16 +107,37 @@ async function measure(jobs: number, duration: number, connections: number): Pro
 async function main(): Promise<void> {
   const duration = arg('--duration', 10);
   const connections = arg('--connections', 20);
-  console.log(`GET /v1/calc/list?limit=100 as a logged-in group member (${BENCH_USER}, ${USERS} users in groups of ${GROUP_SIZE}), 2 workers, ${connections} connections, ${duration} s`);
-  const big = await measure(100_000, duration, connections);
-  const small = await measure(300, duration, connections);
-  const row = (f: Figures): string =>
-    `${String(f.jobs).padStart(7)} jobs (${f.total.padStart(6)} visible) | median ${f.median.toFixed(2).padStart(6)} ms | p99 ${f.p99.toFixed(2).padStart(6)} ms | ${f.rps.toFixed(0).padStart(6)} req/s | one connection ${f.single.toFixed(2)} ms/page | errors ${f.errors}`;
-  console.log(row(big));
-  console.log(row(small));
-  console.log(`page cost at 100,000 jobs / at 300 jobs (one connection): ${(big.single / small.single).toFixed(2)}  (target: about 1, i.e. no growth)`);
-  console.log(`p99 at 100,000 jobs: ${big.p99.toFixed(2)} ms (target: under 20 ms)`);
-  console.log(`requests/s at 300 jobs: ${small.rps.toFixed(0)} = ${(small.rps / 500).toFixed(1)}x the original's ~500/s (target: 10x)`);
+  console.log(`GET /v1/calc/list?limit=100 as a logged-in group member (${BENCH_USER}, ${USERS} users in groups of ${GROUP_SIZE}), LOCKDOWN on, 2 workers, ${connections} connections, ${duration} s`);
+  const root = tempDir('oq-bench-data-');
+  const templates: Record<number, string> = {};
+  const sql: Record<number, number> = {};
+  try {
+    for (const jobs of [100_000, 300]) {
+      templates[jobs] = join(root, String(jobs));
+      const began = Date.now();
+      await fillCalcDatabase(templates[jobs], jobs);
+      sql[jobs] = await sqlCost(templates[jobs]);
+      console.log(`filled ${jobs} jobs in ${((Date.now() - began) / 1000).toFixed(1)} s; the list's SQL costs ${sql[jobs].toFixed(3)} ms of CPU per request`);
+    }
+    const figures: Figures[] = [];
+    for (const cache of [true, false]) {
+      for (const jobs of [100_000, 300]) {
+        figures.push(await measure(templates[jobs], jobs, cache, duration, connections));
+      }
+    }
+    const row = (f: Figures): string =>
+      `${String(f.jobs).padStart(7)} jobs (${f.total.padStart(6)} visible), list cache ${f.cache ? 'on ' : 'off'} | median ${f.median.toFixed(2).padStart(6)} ms | p99 ${f.p99.toFixed(2).padStart(6)} ms | ${f.rps.toFixed(0).padStart(6)} req/s | one connection ${f.single.toFixed(2)} ms/page | /v1/engine_version ${f.floor.toFixed(0)} req/s | errors ${f.errors}`;
+    figures.forEach((f) => console.log(row(f)));
+    const find = (jobs: number, cache: boolean): Figures => figures.find((f) => f.jobs === jobs && f.cache === cache) as Figures;
+    console.log(`page cost at 100,000 / 300 jobs: SQL ${(sql[100_000] / sql[300]).toFixed(2)}; HTTP, one connection, cache off ${(find(100_000, false).single / find(300, false).single).toFixed(2)}, cache on ${(find(100_000, true).single / find(300, true).single).toFixed(2)}  (target: about 1)`);
+    console.log(`p99 at 100,000 jobs: ${find(100_000, true).p99.toFixed(2)} ms with the cache, ${find(100_000, false).p99.toFixed(2)} ms without (target: under 20 ms)`);
+    for (const cache of [true, false]) {
+      const f = find(300, cache);
+      console.log(`requests/s at 300 jobs, cache ${cache ? 'on' : 'off'}: ${f.rps.toFixed(0)} = ${(f.rps / 500).toFixed(1)}x the original's ~500/s (target: 10x); a route without database work serves ${f.floor.toFixed(0)}/s to the same logged-in user`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 main().catch((err) => {

@@ -4,13 +4,15 @@
  * replacement accepting connections (its `ready`, seen by polling the master's status).
  */
 import { startServer, sleep, type RunningServer } from '../test/helpers/server.js';
-import { atTimes, median, report, wrk } from './lib.js';
+import { atTimes, connectionsHeld, median, report, wrk } from './lib.js';
 
 /** The figures of the crash benchmark. */
 export interface KillFigures {
   requests: number;
   failed: number;
   kills: number;
+  /** Connections the killed workers held when killed. */
+  held: number;
   replaceMs: number[];
 }
 
@@ -21,6 +23,7 @@ async function readyWeb(s: RunningServer): Promise<number[]> {
 export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<KillFigures> {
   const server = await startServer({ workers: 2, settings: { LOG_LEVEL: 'warning' } });
   const replaceMs: number[] = [];
+  let held = 0;
   try {
     const load = wrk(`${server.base}/v1/engine_version`, seconds);
     const kills = Math.floor((seconds * 1000) / everyMs);
@@ -32,6 +35,7 @@ export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<Kill
       if (victim === undefined) {
         return;
       }
+      held += connectionsHeld(victim, server.port);
       const t0 = Date.now();
       process.kill(victim, 'SIGKILL');
       waits.push((async () => {
@@ -49,7 +53,7 @@ export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<Kill
     await Promise.all(waits);
     report(`  ${r.requests} requests, ${r.perSecond.toFixed(0)} req/s; ${r.detail}`);
     report(`  kill -> replacement ready (ms): ${replaceMs.join(', ')}`);
-    return { requests: r.requests, failed: r.failed, kills, replaceMs };
+    return { requests: r.requests, failed: r.failed, kills, held, replaceMs };
   } finally {
     await server.stop();
   }

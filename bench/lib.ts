@@ -1,6 +1,6 @@
 /** Shared pieces of the benchmarks: the wrk load tool, servers, small statistics. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_ROOT } from '../src/paths.js';
 import { freePort, sleep } from '../test/helpers/server.js';
@@ -93,4 +93,49 @@ export async function atTimes(offsets: number[], fn: (i: number) => void | Promi
 /** Prints one line of a benchmark's figures. */
 export function report(line: string): void {
   process.stdout.write(`${line}\n`);
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds. */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux)
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** The pids of the processes whose command line contains `text` (the bare cluster's workers). */
+export function pidsRunning(text: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(text);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** How many established TCP connections to local port `port` the process holds. */
+export function connectionsHeld(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) {
+        inodes.add(m[1]);
+      }
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  let n = 0;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local address, state 01 = ESTABLISHED, inode
+      if (f.length > 9 && f[1].endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9])) {
+        n += 1;
+      }
+    }
+  }
+  return n;
 }

@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import type { MasterLogs } from '../src/logging/master-logger.js';
 import type { Settings } from '../src/settings/schema.js';
 import { CrashBackoff } from './backoff.js';
-import { Child } from './child.js';
+import { Child, STOP_RANK, type StopMode } from './child.js';
 import { APP_LOAD_ERROR, HaltServer, WORKER_BOOT_ERROR } from './errors.js';
 import { type ChildKind } from './kinds.js';
 import type { Listener } from './listeners.js';
@@ -310,17 +310,18 @@ export class Arbiter {
 
   /** Asks a child to stop gracefully; it is killed if still there after the graceful timeout. */
   private stopChild(child: Child, reason: string, quick = false): void {
-    if (child.state === 'stopping' && !quick) {
+    // the server goes on (reload, recycling, fewer workers): drain without cutting keep-alive connections
+    const mode: StopMode = quick ? 'quick' : this.stopping === null ? 'drain' : 'graceful';
+    if (child.stopMode !== null && STOP_RANK[child.stopMode] >= STOP_RANK[mode]) {
       return;
     }
     child.state = 'stopping';
-    child.stopReason = reason;
+    child.stopMode = mode;
+    child.stopReason = child.stopReason ?? reason;
     const grace = quick ? QUICK_STOP_MS : this.settings.GRACEFUL_TIMEOUT * 1000;
     child.stopDeadline = Math.min(child.stopDeadline ?? Infinity, Date.now() + grace);
-    // the server goes on (reload, recycling, fewer workers): drain without cutting keep-alive connections
-    const drain = !quick && this.stopping === null;
-    this.sendTo(child, { t: 'stop', graceful: !quick, drain });
-    if (!drain || !child.proc.connected) {
+    this.sendTo(child, { t: 'stop', graceful: !quick, drain: mode === 'drain' });
+    if (mode !== 'drain' || !child.proc.connected) {
       child.signal(quick ? 'SIGQUIT' : 'SIGTERM');
     }
   }

@@ -3,6 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 /** The kinds of process the master supervises. */
 export type ChildKindName = 'web' | 'runner';
 
+/** How a child is asked to stop: drain (the server goes on), graceful (TERM), quick (INT, QUIT). */
+export type StopMode = 'drain' | 'graceful' | 'quick';
+/** A stop may only be made stronger. */
+export const STOP_RANK: Record<StopMode, number> = { drain: 0, graceful: 1, quick: 2 };
+
 /** Where a child is in its life, as `oq-webui status` shows it. */
 export type ChildState = 'booting' | 'ready' | 'stopping';
 
@@ -17,6 +22,8 @@ export class Child {
   abortedAt: number | null = null;
   /** Set when the master asked it to stop; SIGKILL after the graceful timeout. */
   stopDeadline: number | null = null;
+  /** How it was asked to stop (null: not asked). */
+  stopMode: StopMode | null = null;
   /** Why it is being stopped (reload, scale down, recycle, shutdown), for the exit log. */
   stopReason: string | null = null;
   /** Requests after which it asks to be recycled (0 = never), jitter included. */

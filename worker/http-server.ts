@@ -32,8 +32,7 @@ export function createHttpServer(s: Settings, log: Logger, handler: http.Request
   });
   server.maxHeadersCount = s.LIMIT_REQUEST_FIELDS + 1;
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const started = process.hrtime.bigint();
-    const time = new Date();
+    const started = performance.now();
     if (hooks.stopping() || s.KEEPALIVE === 0) {
       res.shouldKeepAlive = false;
     }
@@ -44,7 +43,8 @@ export function createHttpServer(s: Settings, log: Logger, handler: http.Request
         hooks.access(accessLine({
           ip: clientIpOf(req),
           user: remoteUser(req),
-          time,
+          // gunicorn's %(t)s is taken when the line is written, at the end of the request
+          time: new Date(),
           method: req.method ?? '-',
           url: req.url ?? '-',
           httpVersion: req.httpVersion,
@@ -52,7 +52,7 @@ export function createHttpServer(s: Settings, log: Logger, handler: http.Request
           bytes: len === undefined ? null : Number(len),
           referer: req.headers.referer,
           userAgent: req.headers['user-agent'],
-          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+          durationMs: performance.now() - started,
         }));
       }
     });

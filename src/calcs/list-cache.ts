@@ -3,13 +3,12 @@
  * seconds (gem/oq-engine #1856, #2923); most polls find nothing changed. An answer is reused
  * only while the database is unchanged: SQLite's `PRAGMA data_version` moves whenever another
  * connection (another worker, the job runner) commits, and this worker bumps `epoch` after
- * its own job writes. A one-second lifetime bounds what any other write could leave stale.
+ * its own job writes. A short lifetime (LIST_CACHE_MS, 1 s) bounds what any other write
+ * could leave stale.
  */
 import type { Sequelize } from 'sequelize';
 import { selectRows } from './fast-sql.js';
 
-/** How long an answer may be reused at most. */
-export const LIST_CACHE_TTL_MS = 1000;
 /** Answers kept per worker. */
 const MAX_ENTRIES = 500;
 
@@ -26,7 +25,8 @@ export class ListCache {
   private readonly entries = new Map<string, Entry>();
   private epoch = 0;
 
-  constructor(private readonly sequelize: Sequelize) {}
+  /** `ttlMs` 0 turns the cache off. */
+  constructor(private readonly sequelize: Sequelize, private readonly ttlMs: number) {}
 
   /** Call after this worker changed the job table (insert, status change, removal). */
   bump(): void {
@@ -35,7 +35,7 @@ export class ListCache {
 
   /** The database's current version, or null when it cannot be known (not SQLite): no caching. */
   async version(): Promise<string | null> {
-    if (this.sequelize.getDialect() !== 'sqlite') {
+    if (this.ttlMs <= 0 || this.sequelize.getDialect() !== 'sqlite') {
       return null;
     }
     const [row] = await selectRows<{ data_version: number }>(this.sequelize, 'PRAGMA data_version', []);
@@ -45,7 +45,7 @@ export class ListCache {
   /** The answer stored under `key` if it is still valid at `version`. */
   get(key: string, version: string | null, now = Date.now()): { body: string; total: number } | null {
     const e = this.entries.get(key);
-    if (e === undefined || version === null || e.version !== version || now - e.at > LIST_CACHE_TTL_MS) {
+    if (e === undefined || version === null || e.version !== version || now - e.at > this.ttlMs) {
       return null;
     }
     return e;
@@ -58,7 +58,7 @@ export class ListCache {
     }
     if (this.entries.size >= MAX_ENTRIES) {
       for (const [k, e] of this.entries) {
-        if (now - e.at > LIST_CACHE_TTL_MS || this.entries.size >= MAX_ENTRIES) {
+        if (now - e.at > this.ttlMs || this.entries.size >= MAX_ENTRIES) {
           this.entries.delete(k);
         }
         if (this.entries.size < MAX_ENTRIES / 2) {

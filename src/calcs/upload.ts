@@ -6,7 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { badRequest, HttpError, tooLarge } from '../errors.js';
@@ -79,6 +79,7 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
   const received: Received = { files: [], fields: {} };
   let refusal: HttpError | null = null;
   const writes: Promise<void>[] = [];
+  const open = new Set<Readable>();
   let bb: busboy.Busboy;
   try {
     bb = busboy({
@@ -98,10 +99,14 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
       }
       settled = true;
       if (err) {
-        // stop parsing; the rest of the body is read and dropped so that the answer can be sent
+        // stop parsing; the rest of the body is read and dropped so that the answer can be sent;
+        // files being written will get no more data: end their writes now
         req.unpipe(counter);
         counter.unpipe(bb);
         req.resume();
+        for (const stream of open) {
+          stream.destroy();
+        }
         void Promise.allSettled(writes).then(() => reject(err));
       } else {
         void Promise.all(writes).then(() => resolve(received), (e) => reject(e));
@@ -131,6 +136,8 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
       }
       const file: ReceivedFile = { field, name, path: path.join(dir, `${received.files.length}-${name}`), size: 0 };
       received.files.push(file);
+      open.add(stream);
+      stream.once('close', () => open.delete(stream));
       stream.on('data', (chunk: Buffer) => {
         file.size += chunk.length;
       });

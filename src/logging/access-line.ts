@@ -1,9 +1,17 @@
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** `[10/Oct/2000:13:55:36 +0000]`, the %(t)s of gunicorn's access log (UTC). */
+let cachedSecond = -1;
+let cachedStamp = '';
+
+/** `[10/Oct/2000:13:55:36 +0000]`, the %(t)s of gunicorn's access log (UTC); computed once per second. */
 export function accessTimestamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `[${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000]`;
+  const second = Math.floor(d.getTime() / 1000);
+  if (second !== cachedSecond) {
+    const p = (n: number) => String(n).padStart(2, '0');
+    cachedStamp = `[${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000]`;
+    cachedSecond = second;
+  }
+  return cachedStamp;
 }
 
 /** What one request contributes to the access log. */
@@ -21,8 +29,14 @@ export interface AccessRecord {
   durationMs: number;
 }
 
+const NEEDS_ESCAPE = /["\\\r\n]/;
+
 function quoted(v: string | undefined): string {
-  return v ? v.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ') : '-';
+  if (!v) {
+    return '-';
+  }
+  // most values need no escaping: test once rather than run two replaces on every field
+  return NEEDS_ESCAPE.test(v) ? v.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ') : v;
 }
 
 /** gunicorn's default access line `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"` plus the response time. */

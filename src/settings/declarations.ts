@@ -46,7 +46,7 @@ export const DECLARATIONS: Declarations = {
   },
   MAX_MEMORY: {
     section: 'server', flag: '--max-memory', type: 'int', min: 0, metavar: 'MIB', default: 0,
-    help: 'Recycle a worker gracefully when its resident memory exceeds this many MiB (0 = off).',
+    help: 'Recycle a worker gracefully when its resident memory exceeds this many MiB, once it has served a request (0 = off).',
   },
   KEEPALIVE: {
     section: 'server', flag: '--keep-alive', type: 'int', min: 0, metavar: 'SECONDS', default: 5,
@@ -205,6 +205,10 @@ export const DECLARATIONS: Declarations = {
   MAX_EXTRACTED_SIZE: {
     section: 'calculations', type: 'int', min: 1, metavar: 'BYTES', default: 2 * 1024 * 1024 * 1024,
     help: 'Largest total size an uploaded zip may expand to (zip-bomb guard).',
+  },
+  LIST_CACHE_MS: {
+    section: 'calculations', type: 'int', min: 0, metavar: 'MS', default: 1000,
+    help: 'How long a worker may reuse a /v1/calc/list answer while the database is unchanged (polling clients); 0 = never.',
   },
 };
 

@@ -48,4 +48,5 @@ export interface Settings {
   CALC_TIMEOUT: number;
   MAX_UPLOAD_SIZE: number;
   MAX_EXTRACTED_SIZE: number;
+  LIST_CACHE_MS: number;
 }

@@ -80,21 +80,30 @@ describe('POST /v1/calc/run: uploads', function () {
     await refused([{ name: 'big.csv', data: Buffer.alloc(MAX_UPLOAD + 1, 'a') }, { name: 'job.ini', data: jobIni() }], {}, 413, /larger than the MAX_UPLOAD_SIZE of 65536 bytes/);
   });
 
-  it('an upload over MAX_UPLOAD_SIZE is refused with 413 when streamed without a length', async () => {
-    const before = { jobs: await total(), data: dataState() };
-    const form = uploadForm([{ name: 'job.ini', data: jobIni() }, { name: 'big.csv', data: Buffer.alloc(MAX_UPLOAD * 4, 'a') }]);
-    const encoded = new Response(form);
-    const res = await server.fetch('/v1/calc/run', {
+  /** Sends files as a stream, without Content-Length: the limits apply while reading. */
+  async function streamed(files: UploadFile[]): Promise<Response> {
+    const encoded = new Response(uploadForm(files));
+    return server.fetch('/v1/calc/run', {
       method: 'POST',
       headers: { 'content-type': encoded.headers.get('content-type') as string },
       body: encoded.body,
       duplex: 'half',
     } as RequestInit);
-    expect(res.status).to.equal(413);
-    expect(((await res.json()) as { traceback: string[] }).traceback[0]).to.match(/larger than the MAX_UPLOAD_SIZE/);
-    expect(await total()).to.equal(before.jobs);
-    expect(dataState()).to.deep.equal(before.data);
-  });
+  }
+
+  for (const [what, files] of [
+    ['one file over the limit', [{ name: 'job.ini', data: jobIni() }, { name: 'big.csv', data: Buffer.alloc(MAX_UPLOAD * 4, 'a') }]],
+    ['files each under the limit, together over it', [0, 1, 2, 3].map((i) => ({ name: `part${i}.csv`, data: Buffer.alloc(MAX_UPLOAD / 2, 'a') }))],
+  ] as [string, UploadFile[]][]) {
+    it(`an upload over MAX_UPLOAD_SIZE is refused with 413 when streamed without a length: ${what}`, async () => {
+      const before = { jobs: await total(), data: dataState() };
+      const res = await streamed(files);
+      expect(res.status).to.equal(413);
+      expect(((await res.json()) as { traceback: string[] }).traceback[0]).to.match(/larger than the MAX_UPLOAD_SIZE/);
+      expect(await total()).to.equal(before.jobs);
+      expect(dataState()).to.deep.equal(before.data);
+    });
+  }
 
   it('hazard_job_id must name a complete calculation the caller may see', async () => {
     const zip = await calcZip();

@@ -18,7 +18,7 @@ const WRITE_ROUTES = ['/v1/calc/run', '/v1/calc/validate_zip', '/v1/calc/:id/abo
 
 /** The calculation routes, on this database. */
 export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'sequelize' | 'notify'>): Router {
-  const env: CalcEnv = { ...opts, models: initCalcModels(opts.sequelize), listCache: new ListCache(opts.sequelize) };
+  const env: CalcEnv = { ...opts, models: initCalcModels(opts.sequelize), listCache: new ListCache(opts.sequelize, opts.settings.LIST_CACHE_MS) };
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {
     ctx.set('Access-Control-Allow-Origin', '*');
