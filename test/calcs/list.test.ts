@@ -89,6 +89,26 @@ describe('GET /v1/calc/list: filters, paging, order', function () {
     expect((await list('?status=deleted')).total).to.equal(0);
   });
 
+  it('answers polls from its cache only while nothing changed: a change by another process shows at once', async () => {
+    const first = await list('?limit=1');
+    expect((await list('?limit=1')).items).to.deep.equal(first.items);
+    const db = await openAppDatabase(serverDatabaseUrl(server));
+    try {
+      const { Job } = initCalcModels(db.sequelize);
+      await Job.update({ description: 'changed elsewhere' }, { where: { id: first.items[0].id } });
+      const after = await server.fetch('/v1/calc/list?limit=1');
+      expect(((await after.json()) as { description: string }[])[0].description).to.equal('changed elsewhere');
+      await Job.update({ status: 'deleted' }, { where: { id: first.items[0].id } });
+      const gone = await list('?limit=1');
+      expect(gone.items[0].id).to.not.equal(first.items[0].id);
+      expect(gone.total).to.equal(first.total - 1);
+      await Job.update({ status: first.items[0].status as 'complete' }, { where: { id: first.items[0].id } });
+      expect((await list('?limit=1')).total).to.equal(first.total);
+    } finally {
+      await db.sequelize.close();
+    }
+  });
+
   for (const [query, message] of [
     ['limit=abc', /Invalid limit/], ['limit=0', /Invalid limit/], ['offset=-1', /Invalid offset/],
     ['order_by=password', /Invalid order_by/], ['order_dir=UP', /Invalid order_dir/], ['is_running=maybe', /Invalid is_running/],

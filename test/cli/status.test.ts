@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
+import { startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
 import { deadPid, runCli } from '../master/support.js';
 
 describe('oq-webui status', function () {
@@ -24,7 +24,7 @@ describe('oq-webui status', function () {
     }
     const workers = (await server.readyWorkers()).sort();
     // requests reach the master with the next heartbeat
-    await new Promise((r) => setTimeout(r, 1200));
+    await waitFor(async () => ((await server.status()).children as { requests: number }[]).reduce((n, c) => n + c.requests, 0) === 6, 10_000, 'the counts');
     const r = await runCli(['status', '-p', server.pidfile]);
     expect(r.code, r.stderr).to.equal(0);
     const lines = r.stdout.trim().split('\n');

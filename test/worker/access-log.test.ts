@@ -58,8 +58,10 @@ describe('access log', function () {
     expect(mine()).to.have.length(n);
     expect(seen.size).to.equal(n);
     // both workers wrote to the one file
-    await new Promise((r) => setTimeout(r, 1200));
-    const served = ((await server.status()).children as { kind: string; requests: number }[]).filter((c) => c.kind === 'web').map((c) => c.requests);
-    expect(served.every((r) => r > 0), `requests per worker ${served.join(', ')}`).to.equal(true);
+    const served = await waitFor(async () => {
+      const counts = ((await server.status()).children as { kind: string; requests: number }[]).filter((c) => c.kind === 'web').map((c) => c.requests);
+      return counts.reduce((a, b) => a + b, 0) >= n ? counts : null;
+    }, 10_000, 'the request counts');
+    expect(served?.every((r) => r > 0), `requests per worker ${served?.join(', ')}`).to.equal(true);
   });
 });
