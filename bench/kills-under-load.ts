@@ -3,8 +3,8 @@
  * worker's connections held should fail), and the median time from the kill to the
  * replacement accepting connections (its `ready`, seen by polling the master's status).
  */
-import { startServer, sleep, type RunningServer } from '../test/helpers/server.js';
-import { atTimes, connectionsHeld, median, report, wrk } from './lib.js';
+import { startServer, sleep } from '../test/helpers/server.js';
+import { atTimes, connectionsHeld, report, wrk } from './lib.js';
 
 /** The figures of the crash benchmark. */
 export interface KillFigures {
@@ -16,10 +16,6 @@ export interface KillFigures {
   replaceMs: number[];
 }
 
-async function readyWeb(s: RunningServer): Promise<number[]> {
-  return s.readyWorkers();
-}
-
 export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<KillFigures> {
   const server = await startServer({ workers: 2, settings: { LOG_LEVEL: 'warning' } });
   const replaceMs: number[] = [];
@@ -29,7 +25,7 @@ export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<Kill
     const kills = Math.floor((seconds * 1000) / everyMs);
     const waits: Promise<void>[] = [];
     await atTimes(Array.from({ length: kills }, (_, i) => everyMs / 2 + i * everyMs), async () => {
-      const before = await readyWeb(server);
+      const before = await server.readyWorkers();
       // kill the oldest ready worker
       const victim = before[0];
       if (victim === undefined) {
@@ -40,7 +36,7 @@ export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<Kill
       process.kill(victim, 'SIGKILL');
       waits.push((async () => {
         while (Date.now() - t0 < 15_000) {
-          const now = await readyWeb(server);
+          const now = await server.readyWorkers();
           if (now.some((p) => !before.includes(p))) {
             replaceMs.push(Date.now() - t0);
             return;
@@ -58,5 +54,3 @@ export async function killsUnderLoad(seconds = 10, everyMs = 2000): Promise<Kill
     await server.stop();
   }
 }
-
-export { median };

@@ -1,6 +1,6 @@
 /** Resident memory of the master (from /proc) and of each idle worker (from `status`). */
 import { sleep, startServer } from '../test/helpers/server.js';
-import { mib, report, rssOf } from './lib.js';
+import { rssOf } from './lib.js';
 
 /** The figures of the memory benchmark. */
 export interface MemoryFigures {
@@ -21,7 +21,6 @@ export async function memory(): Promise<MemoryFigures> {
     const master = rssOf(server.proc.pid as number);
     const workers = rows.filter((c) => c.kind === 'web').map((c) => c.rss);
     const runner = rows.find((c) => c.kind === 'runner')?.rss ?? null;
-    report(`  master ${mib(master)}; idle workers ${workers.map(mib).join(', ')}${runner ? `; job runner ${mib(runner)}` : ''}`);
     return { master, workers, runner };
   } finally {
     await server.stop();

@@ -16,7 +16,9 @@ export async function hupsUnderLoad(seconds = 10, hups = 5): Promise<ReloadFigur
     const every = (seconds * 1000) / hups;
     await atTimes(Array.from({ length: hups }, (_, i) => every / 2 + i * every), () => server.signal('SIGHUP'));
     const r = await load;
-    const reloads = (await server.status()).children.length > 0 ? hups : 0;
+    // each reload is a new generation of workers
+    const generations = ((await server.status()).children as { kind: string; generation: number }[]).filter((c) => c.kind === 'web').map((c) => c.generation);
+    const reloads = Math.max(...generations) - 1;
     report(`  ${r.requests} requests, ${r.perSecond.toFixed(0)} req/s; ${r.detail}`);
     return { requests: r.requests, failed: r.failed, reloads };
   } finally {

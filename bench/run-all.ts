@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { hupsUnderLoad } from './reload-under-load.js';
-import { killsUnderLoad, median } from './kills-under-load.js';
-import { mib, report } from './lib.js';
+import { killsUnderLoad } from './kills-under-load.js';
+import { median, mib, report } from './lib.js';
 import { memory } from './memory.js';
 import { throughput } from './throughput.js';
 
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
 
   report('\n2. Five HUPs during a 10 s load (wrk, 32 connections)');
   const h = await hupsUnderLoad();
-  report(`   failed requests: ${h.failed} of ${h.requests} (target 0)`);
+  report(`   failed requests: ${h.failed} of ${h.requests} over ${h.reloads} reloads (target 0)`);
 
   report('\n3. A SIGKILLed worker every 2 s during a 10 s load (wrk, 32 connections)');
   const k = await killsUnderLoad();

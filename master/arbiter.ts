@@ -12,6 +12,8 @@ const LOOP_MS = 250;
 const QUICK_STOP_MS = 2000;
 const HANDLED_SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as const;
 type HandledSignal = (typeof HANDLED_SIGNALS)[number];
+/** Settings the master applied once at start (its sockets, files, logs): a HUP cannot change them. */
+const KEPT_UNTIL_RESTART = ['BIND', 'PIDFILE', 'CONTROL_SOCKET', 'LOG_DIR', 'ACCESS_LOG', 'WEBUI_ACCESS_LOG_DIR'] as const;
 
 /** What the master needs from the outside: settings (re-read on HUP), sockets, logs. */
 export interface ArbiterOptions {
@@ -147,14 +149,22 @@ export class Arbiter {
     if (this.stopping) {
       return;
     }
-    const { settings, problems } = this.opts.reloadSettings();
-    if (!settings) {
+    const { settings: read, problems } = this.opts.reloadSettings();
+    if (!read) {
       for (const p of problems) {
         this.log.error(`Reload refused: ${p}`);
       }
       this.log.error('Reload refused: the settings are invalid; the running workers keep serving with the old settings.');
       return;
     }
+    const settings: Settings = { ...read };
+    for (const name of KEPT_UNTIL_RESTART) {
+      if (JSON.stringify(read[name]) !== JSON.stringify(this.settings[name])) {
+        this.log.warning(`Reload: ${name} changed to ${JSON.stringify(read[name])}, but the master keeps ${JSON.stringify(this.settings[name])} until it is restarted`);
+      }
+      (settings as unknown as Record<string, unknown>)[name] = this.settings[name];
+    }
+    this.opts.logs.logger.level = settings.LOG_LEVEL;
     this.reload = { from: this.reload?.from ?? this.generation, to: this.generation + 1, oldSettings: this.reload?.oldSettings ?? this.settings };
     this.generation += 1;
     this.settings = settings;
@@ -418,6 +428,7 @@ export class Arbiter {
       }
       this.generation = this.reload.from;
       this.settings = this.reload.oldSettings;
+      this.opts.logs.logger.level = this.settings.LOG_LEVEL;
       this.workers = this.settings.WORKERS;
       this.reload = null;
       return;

@@ -45,7 +45,7 @@ export class ListCache {
   /** The answer stored under `key` if it is still valid at `version`. */
   get(key: string, version: string | null, now = Date.now()): { body: string; total: number } | null {
     const e = this.entries.get(key);
-    if (e === undefined || version === null || now - e.at > this.ttlMs) {
+    if (e === undefined || version === null || e.version !== version || now - e.at > this.ttlMs) {
       return null;
     }
     return e;

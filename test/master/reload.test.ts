@@ -79,6 +79,17 @@ describe('master: HUP reloads', function () {
     expect((await s.readyWorkers()).filter((p) => before.includes(p))).to.deep.equal([]);
   });
 
+  it('says which changed settings need a restart (the master\'s own files and sockets) and keeps them', async function () {
+    const s = await startServer({ workers: 1 });
+    servers.push(s);
+    const settings = JSON.parse(readFileSync(s.configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(s.configFile, JSON.stringify({ ...settings, ACCESS_LOG: false }));
+    await reload(s, 2, 1);
+    expect(s.output()).to.include('Reload: ACCESS_LOG changed to false, but the master keeps true until it is restarted');
+    await (await s.fetch('/v1/engine_version?after-reload')).text();
+    await waitFor(() => readFileSync(join(s.logDir, 'access.log'), 'utf8').includes('?after-reload'), 5000, 'the access line');
+  });
+
   it('keeps the old workers serving when the new code fails to load', async function () {
     const tree = copyTree();
     trees.push(tree);

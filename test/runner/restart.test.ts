@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { getJson, submit, waitStatus } from '../calcs/support.js';
+import { getJson, postJson, submit, waitStatus } from '../calcs/support.js';
 import { startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
 import { alive } from './support.js';
 
@@ -59,6 +60,26 @@ describe('job runner supervision and restart recovery', function () {
     await waitFor(() => !alive(helper), 3000, 'the orphaned engine group gone');
     const next = await submit(server, { fake_duration: '0.05' });
     expect(await waitStatus(server, next, ['complete', 'failed'])).to.equal('complete');
+  });
+
+  it('a HUP reload keeps the runner and its running calculation, and gives it the new settings', async () => {
+    const server = await startServer({ workers: 1, settings: { MAX_CONCURRENT_JOBS: 1 } });
+    servers.push(server);
+    const first = await submit(server, { fake_behaviour: 'hang' });
+    await waitStatus(server, first, ['executing']);
+    const runner = await runnerPid(server);
+    const config = JSON.parse(readFileSync(server.configFile, 'utf8')) as Record<string, unknown>;
+    writeFileSync(server.configFile, JSON.stringify({ ...config, MAX_CONCURRENT_JOBS: 2 }));
+    server.signal('SIGHUP');
+    await server.waitForOutput(/Job runner: settings reloaded/);
+    const second = await submit(server, { fake_behaviour: 'hang' });
+    await waitStatus(server, second, ['executing']);
+    expect((await getJson<{ status: string }>(server, `/v1/calc/${first}`)).body.status).to.equal('executing');
+    expect(await runnerPid(server)).to.equal(runner);
+    for (const id of [first, second]) {
+      await postJson(server, `/v1/calc/${id}/abort`);
+      await waitStatus(server, id, ['aborted'], 3000);
+    }
   });
 
   it('stopping the server fails the running job with a reason; queued jobs run after the next start', async () => {

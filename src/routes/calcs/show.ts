@@ -1,6 +1,6 @@
 /** The read-only routes of one calculation: info, results and downloads, log, traceback, datastore. */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
@@ -37,11 +37,12 @@ function attach(ctx: Context, filename: string): void {
   }
 }
 
-/** Streams a file (headers only for HEAD); 404 with `missing` when it is not there. */
+/** Streams a file (headers only for HEAD); 404 with `missing` when it is not there or is a link. */
 async function sendFile(ctx: Context, file: string, type: string, missing: string): Promise<void> {
   let size: number;
   try {
-    const st = await stat(file);
+    // lstat: a link in a calculation folder must not expose a file outside it
+    const st = await lstat(file);
     if (!st.isFile()) {
       throw new Error('not a file');
     }
@@ -70,7 +71,7 @@ async function findDatastore(folder: string, id: number): Promise<string | null>
   }
   let best: { file: string; mtime: number } | null = null;
   for (const name of names.filter((n) => n.endsWith('.hdf5'))) {
-    const st = await stat(path.join(folder, name)).catch(() => null);
+    const st = await lstat(path.join(folder, name)).catch(() => null);
     if (st?.isFile() && (best === null || st.mtimeMs > best.mtime)) {
       best = { file: path.join(folder, name), mtime: st.mtimeMs };
     }
