@@ -1,10 +1,16 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ensureSecretKey, secretKeyFileTooOpen } from '../src/auth/secret-key.js';
-import { sqlitePath } from '../src/db/connection.js';
+import { defaultDatabaseUrl, sqlitePath } from '../src/db/url.js';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { HaltServer, START_ERROR } from './errors.js';
 import type { Logger } from '../src/logging/levels.js';
-import { defaultDatabaseUrl, openAndMigrate } from '../src/models/database.js';
 import { parseBind } from '../src/settings/bind.js';
 import type { Settings } from '../src/settings/schema.js';
+
+const run = promisify(execFile);
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -39,9 +45,12 @@ export async function startupChecks(settings: Settings, log: Logger): Promise<vo
 export async function prepareAccounts(settings: Settings, log: Logger): Promise<void> {
   const file = sqlitePath(settings.DATABASE);
   if (file !== null && settings.DATABASE === defaultDatabaseUrl(settings) && !existsSync(file)) {
-    const db = await openAndMigrate(settings.DATABASE);
-    await db.sequelize.close();
-    log.info(`Created the database ${file} (migrations applied: ${db.applied.join(', ') || 'none'})`);
+    // `oq-webui migrate` in a child process: the master never loads the database code, so it stays small
+    const { stdout } = await run(process.execPath, [join(PACKAGE_ROOT, 'bin', 'oq-webui.js'), 'migrate', '--database', settings.DATABASE, '--data-dir', settings.DATA_DIR])
+      .catch((e: Error & { stderr?: string }) => {
+        throw new HaltServer(`Cannot create the database ${file}: ${e.stderr?.trim() || e.message}`, START_ERROR);
+      });
+    log.info(`Created the database ${file}: ${stdout.trim().split('\n').join('; ')}`);
   }
   const secret = ensureSecretKey(settings);
   if (secret.created) {

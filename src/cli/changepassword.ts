@@ -7,8 +7,6 @@ import { UsageError } from './args.js';
 
 /** `oq-webui changepassword [USERNAME]`: sets a user's password; their sessions end. */
 export const changepasswordCommand: Command = {
-  name: 'changepassword',
-  summary: 'Change a user\'s password (asked hidden, twice, or read from stdin); logs them out everywhere.',
   usage: 'oq-webui changepassword [USERNAME] [--password-stdin]',
   withSettings: true,
   extras: [

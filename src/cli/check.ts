@@ -13,8 +13,6 @@ function mask(decl: SettingDecl, value: unknown): string {
 
 /** `oq-webui check`: the effective settings, where each came from, and every problem found. */
 export const checkCommand: Command = {
-  name: 'check',
-  summary: 'Print the effective settings (secrets masked) with their source, and every problem; exit 1 if any.',
   usage: 'oq-webui check [options]',
   withSettings: true,
   extras: [],

@@ -1,9 +1,7 @@
 import type { ExtraOption, ParsedArgs } from './args.js';
 
-/** One `oq-webui` subcommand. */
+/** One `oq-webui` subcommand (its name and summary are in main.ts's table, so --help loads nothing). */
 export interface Command {
-  name: string;
-  summary: string;
   usage: string;
   /** Whether the settings' flags (--workers, --bind, ...) are accepted. */
   withSettings: boolean;

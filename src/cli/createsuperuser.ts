@@ -42,8 +42,6 @@ async function usernameFree(models: AccountModels, username: string): Promise<vo
 
 /** `oq-webui createsuperuser`: interactive, or --noinput with the password from the environment. */
 export const createsuperuserCommand: Command = {
-  name: 'createsuperuser',
-  summary: 'Create a superuser: asks username, email and password (hidden, twice), or --noinput.',
   usage: 'oq-webui createsuperuser [--username U] [--email E] [--noinput] [--database URL] [-c CONFIG]',
   withSettings: true,
   extras: [

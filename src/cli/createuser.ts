@@ -6,8 +6,6 @@ import { UsageError } from './args.js';
 
 /** `oq-webui createuser USERNAME`: a local account, with groups (created if missing). */
 export const createuserCommand: Command = {
-  name: 'createuser',
-  summary: 'Create a user: password asked (hidden, twice) or read from stdin; staff, superuser, groups.',
   usage: 'oq-webui createuser USERNAME [--email E] [--superuser] [--staff] [--group NAME ...] [--password-stdin | --no-password]',
   withSettings: true,
   extras: [

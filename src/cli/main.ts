@@ -1,20 +1,25 @@
 import { packageVersion } from '../paths.js';
 import { parseArgs, UsageError } from './args.js';
-import { changepasswordCommand } from './changepassword.js';
-import { checkCommand } from './check.js';
 import type { Command } from './command.js';
-import { createsuperuserCommand } from './createsuperuser.js';
-import { createuserCommand } from './createuser.js';
 import { optionsHelp } from './help.js';
-import { migrateCommand } from './migrate.js';
-import { settingsCommand } from './settings-doc.js';
-import { startCommand } from './start.js';
-import { statusCommand } from './status.js';
+
+/** A subcommand as --help lists it; its module is loaded only to run it (the master stays small). */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
 
 /** Every subcommand, in the order --help lists them. */
-export const COMMANDS: Command[] = [
-  startCommand, checkCommand, statusCommand, settingsCommand,
-  migrateCommand, createsuperuserCommand, createuserCommand, changepasswordCommand,
+export const COMMANDS: CommandEntry[] = [
+  { name: 'start', summary: 'Start the server: a master that supervises N HTTP workers and the job runner.', load: async () => (await import('./start.js')).startCommand },
+  { name: 'check', summary: 'Print the effective settings (secrets masked) with their source, and every problem; exit 1 if any.', load: async () => (await import('./check.js')).checkCommand },
+  { name: 'status', summary: 'Ask the running master (through the pidfile\'s control socket) for one row per worker.', load: async () => (await import('./status.js')).statusCommand },
+  { name: 'settings', summary: 'Print the reference of every setting (name, flag, env variable, type, default, meaning) as Markdown.', load: async () => (await import('./settings-doc.js')).settingsCommand },
+  { name: 'migrate', summary: 'Create the database if needed and apply pending migrations (safe to re-run).', load: async () => (await import('./migrate.js')).migrateCommand },
+  { name: 'createsuperuser', summary: 'Create a superuser: asks username, email and password (hidden, twice), or --noinput.', load: async () => (await import('./createsuperuser.js')).createsuperuserCommand },
+  { name: 'createuser', summary: 'Create a user: password asked (hidden, twice) or read from stdin; staff, superuser, groups.', load: async () => (await import('./createuser.js')).createuserCommand },
+  { name: 'changepassword', summary: 'Change a user\'s password (asked hidden, twice, or read from stdin); logs them out everywhere.', load: async () => (await import('./changepassword.js')).changepasswordCommand },
 ];
 
 function mainHelp(): string {
@@ -36,8 +41,8 @@ function mainHelp(): string {
   return lines.join('\n');
 }
 
-function commandHelp(c: Command): string {
-  return [`Usage: ${c.usage}`, '', c.summary, '', optionsHelp(c.extras, c.withSettings), ...(c.epilog ? ['', c.epilog] : [])].join('\n');
+function commandHelp(entry: CommandEntry, c: Command): string {
+  return [`Usage: ${c.usage}`, '', entry.summary, '', optionsHelp(c.extras, c.withSettings), ...(c.epilog ? ['', c.epilog] : [])].join('\n');
 }
 
 /** Runs `oq-webui ARGV...`; resolves with the exit status. */
@@ -51,15 +56,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     process.stderr.write(`oq-webui: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}\n`);
     return 2;
   }
+  const command = await entry.load();
   try {
     const args = parseArgs(rest, command.extras, command.withSettings);
     if (args.help) {
-      process.stdout.write(`${commandHelp(command)}\n`);
+      process.stdout.write(`${commandHelp(entry, command)}\n`);
       return 0;
     }
     return await command.run(args);

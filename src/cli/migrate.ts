@@ -5,8 +5,6 @@ import { commandSettings } from './db-command.js';
 
 /** `oq-webui migrate`: creates the database if needed and applies pending migrations. */
 export const migrateCommand: Command = {
-  name: 'migrate',
-  summary: 'Create the database if needed and apply pending migrations (safe to re-run).',
   usage: 'oq-webui migrate [--database URL] [--data-dir DIR] [-c CONFIG]',
   withSettings: true,
   extras: [],

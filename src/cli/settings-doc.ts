@@ -3,8 +3,6 @@ import type { Command } from './command.js';
 
 /** `oq-webui settings`: the reference of every setting, as Markdown (docs/settings.md is made from it). */
 export const settingsCommand: Command = {
-  name: 'settings',
-  summary: 'Print the reference of every setting (name, flag, env variable, type, default, meaning) as Markdown.',
   usage: 'oq-webui settings',
   withSettings: false,
   extras: [],

@@ -3,8 +3,6 @@ import type { Command } from './command.js';
 
 /** `oq-webui start`: the master and its workers, in the foreground. */
 export const startCommand: Command = {
-  name: 'start',
-  summary: 'Start the server: a master that supervises N HTTP workers and the job runner.',
   usage: 'oq-webui start [options]',
   withSettings: true,
   extras: [],

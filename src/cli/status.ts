@@ -9,8 +9,6 @@ function mib(bytes: number): string {
 
 /** `oq-webui status`: asks the running master, one row per worker. */
 export const statusCommand: Command = {
-  name: 'status',
-  summary: 'Ask the running master (through the pidfile\'s control socket) for one row per worker.',
   usage: 'oq-webui status [-p PIDFILE] [--control-socket PATH] [--json]',
   withSettings: true,
   extras: [{ flag: '--json', kind: 'boolean', help: 'Print the master\'s answer as JSON.' }],

@@ -1,14 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Sequelize } from 'sequelize';
+import { sqlitePath } from './url.js';
 
 /** How long a writer waits for SQLite's lock before giving up (N workers write at once). */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
 
-/** The file of a `sqlite:PATH` database URL, or null for other databases. */
-export function sqlitePath(url: string): string | null {
-  return url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : null;
-}
+export { sqlitePath } from './url.js';
 
 /**
  * Opens the database of the DATABASE setting. SQLite runs in WAL mode with a busy timeout,

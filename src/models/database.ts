@@ -13,9 +13,7 @@ export interface OpenDatabase {
 }
 
 /** The DATABASE URL used when the setting is not given. */
-export function defaultDatabaseUrl(s: Pick<Settings, 'DATA_DIR'>): string {
-  return `sqlite:${join(s.DATA_DIR, 'webui.sqlite3')}`;
-}
+export { defaultDatabaseUrl } from '../db/url.js';
 
 /**
  * Opens the DATABASE for serving: it must exist and be fully migrated, otherwise this
