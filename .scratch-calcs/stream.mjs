@@ -10,4 +10,4 @@ try {
   const t = Date.now();
   const res = await Promise.race([server.fetch('/v1/calc/run', { method: 'POST', headers: { 'content-type': encoded.headers.get('content-type') }, body: encoded.body, duplex: 'half' }), new Promise(r => setTimeout(() => r(null), 8000))]);
   console.log('res', res && res.status, Date.now() - t, res && await res.text());
-} finally { const fs = await import('node:fs'); try { console.log(fs.readFileSync(server.logDir + '/access.log', 'utf8')); } catch (e) { console.log('no access log', e.message); } await server.stop(); }
+} finally { console.log(server.output().split('\n').filter(l => l.includes('DBG')).join('\n')); const fs = await import('node:fs'); try { console.log(fs.readFileSync(server.logDir + '/access.log', 'utf8')); } catch (e) { console.log('no access log', e.message); } await server.stop(); }

@@ -94,6 +94,7 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
     const counter = new TotalCounter(limits.maxBytes, () => refuse(tooLarge(`The upload is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`)));
     let settled = false;
     const finish = (err: HttpError | null): void => {
+      process.stderr.write(`DBG finish ${err?.message} settled=${settled} open=${open.size} writes=${writes.length}\n`);
       if (settled) {
         return;
       }
@@ -105,9 +106,11 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
         counter.unpipe(bb);
         req.resume();
         for (const stream of open) {
+          process.stderr.write(`DBG destroying ended=${stream.readableEnded} destroyed=${stream.destroyed} flowing=${stream.readableFlowing}\n`);
           stream.destroy();
+          process.stderr.write(`DBG destroyed=${stream.destroyed} closed=${stream.closed}\n`);
         }
-        void Promise.allSettled(writes).then(() => reject(err));
+        void Promise.allSettled(writes).then(() => { process.stderr.write('DBG rejected\n'); reject(err); });
       } else {
         void Promise.all(writes).then(() => resolve(received), (e) => reject(e));
       }
@@ -117,6 +120,7 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
       finish(refusal);
     };
     bb.on('file', (field, stream, info) => {
+      process.stderr.write(`DBG file ${field} ${info.filename}\n`);
       if (refusal || !fileFields.includes(field)) {
         stream.resume();
         return;
@@ -142,7 +146,11 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
         file.size += chunk.length;
       });
       stream.on('limit', () => refuse(tooLarge(`The file ${JSON.stringify(name)} is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`)));
-      writes.push(pipeline(stream, createWriteStream(file.path, { flags: 'wx' })).catch((err: unknown) => {
+      const ws = createWriteStream(file.path, { flags: 'wx' });
+      ws.on('close', () => process.stderr.write('DBG ws close\n'));
+      stream.on('close', () => process.stderr.write('DBG rs close\n'));
+      stream.on('end', () => process.stderr.write('DBG rs end\n'));
+      writes.push(pipeline(stream, ws).then(() => process.stderr.write('DBG pipeline ok\n'), (e) => { process.stderr.write(`DBG pipeline err ${e}\n`); throw e; }).catch((err: unknown) => {
         if (!refusal) {
           refuse(new HttpError(500, `Cannot save the upload: ${(err as Error).message}`));
         }
@@ -161,6 +169,8 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
     bb.on('error', (err: Error) => refuse(badRequest(`Malformed multipart upload: ${err.message}`)));
     bb.on('close', () => finish(refusal));
     req.on('aborted', () => refuse(badRequest('The upload was interrupted')));
+    process.stderr.write('DBG start\n');
+    req.on('end', () => process.stderr.write('DBG req end\n'));
     req.pipe(counter).pipe(bb);
   });
 }
