@@ -2,7 +2,7 @@
  * Receiving a multipart upload (busboy) into a staging folder, with limits: each file and the
  * whole request at most `maxBytes`. Every refusal is an HttpError (400, 413) with a message.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -79,7 +79,7 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
   const received: Received = { files: [], fields: {} };
   let refusal: HttpError | null = null;
   const writes: Promise<void>[] = [];
-  const open = new Set<Readable>();
+  const open = new Map<Readable, WriteStream>();
   let bb: busboy.Busboy;
   try {
     bb = busboy({
@@ -94,7 +94,6 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
     const counter = new TotalCounter(limits.maxBytes, () => refuse(tooLarge(`The upload is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`)));
     let settled = false;
     const finish = (err: HttpError | null): void => {
-      process.stderr.write(`DBG finish ${err?.message} settled=${settled} open=${open.size} writes=${writes.length}\n`);
       if (settled) {
         return;
       }
@@ -105,12 +104,13 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
         req.unpipe(counter);
         counter.unpipe(bb);
         req.resume();
-        for (const stream of open) {
-          process.stderr.write(`DBG destroying ended=${stream.readableEnded} destroyed=${stream.destroyed} flowing=${stream.readableFlowing}\n`);
+        for (const [stream, out] of open) {
+          // both ends: pipeline() would wait forever for the 'end' of a source that had already
+          // pushed its last chunk when it was destroyed; a destroyed destination settles it
           stream.destroy();
-          process.stderr.write(`DBG destroyed=${stream.destroyed} closed=${stream.closed}\n`);
+          out.destroy();
         }
-        void Promise.allSettled(writes).then(() => { process.stderr.write('DBG rejected\n'); reject(err); });
+        void Promise.allSettled(writes).then(() => reject(err));
       } else {
         void Promise.all(writes).then(() => resolve(received), (e) => reject(e));
       }
@@ -120,7 +120,6 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
       finish(refusal);
     };
     bb.on('file', (field, stream, info) => {
-      process.stderr.write(`DBG file ${field} ${info.filename}\n`);
       if (refusal || !fileFields.includes(field)) {
         stream.resume();
         return;
@@ -140,17 +139,14 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
       }
       const file: ReceivedFile = { field, name, path: path.join(dir, `${received.files.length}-${name}`), size: 0 };
       received.files.push(file);
-      open.add(stream);
-      stream.once('close', () => open.delete(stream));
+      const out = createWriteStream(file.path, { flags: 'wx' });
+      open.set(stream, out);
+      out.once('close', () => open.delete(stream));
       stream.on('data', (chunk: Buffer) => {
         file.size += chunk.length;
       });
       stream.on('limit', () => refuse(tooLarge(`The file ${JSON.stringify(name)} is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`)));
-      const ws = createWriteStream(file.path, { flags: 'wx' });
-      ws.on('close', () => process.stderr.write('DBG ws close\n'));
-      stream.on('close', () => process.stderr.write('DBG rs close\n'));
-      stream.on('end', () => process.stderr.write('DBG rs end\n'));
-      writes.push(pipeline(stream, ws).then(() => process.stderr.write('DBG pipeline ok\n'), (e) => { process.stderr.write(`DBG pipeline err ${e}\n`); throw e; }).catch((err: unknown) => {
+      writes.push(pipeline(stream, out).catch((err: unknown) => {
         if (!refusal) {
           refuse(new HttpError(500, `Cannot save the upload: ${(err as Error).message}`));
         }
@@ -169,8 +165,6 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
     bb.on('error', (err: Error) => refuse(badRequest(`Malformed multipart upload: ${err.message}`)));
     bb.on('close', () => finish(refusal));
     req.on('aborted', () => refuse(badRequest('The upload was interrupted')));
-    process.stderr.write('DBG start\n');
-    req.on('end', () => process.stderr.write('DBG req end\n'));
     req.pipe(counter).pipe(bb);
   });
 }
