@@ -8,6 +8,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { actorOfUser } from '../src/auth/users.js';
 import { visibleOwners } from '../src/calcs/access.js';
 import { selectRows } from '../src/calcs/fast-sql.js';
@@ -104,10 +105,9 @@ async function measure(template: string, jobs: number, cache: boolean, duration:
   }
 }
 
-async function main(): Promise<void> {
-  const duration = arg('--duration', 10);
-  const connections = arg('--connections', 20);
-  console.log(`GET /v1/calc/list?limit=100 as a logged-in group member (${BENCH_USER}, ${USERS} users in groups of ${GROUP_SIZE}), LOCKDOWN on, 2 workers, ${connections} connections, ${duration} s`);
+/** Runs the benchmark, printing each line with `out` (run-all passes its report). */
+export async function calcListBenchmark(out: (line: string) => void = console.log, duration = 10, connections = 20): Promise<void> {
+  out(`GET /v1/calc/list?limit=100 as a logged-in group member (${BENCH_USER}, ${USERS} users in groups of ${GROUP_SIZE}), LOCKDOWN on, 2 workers, ${connections} connections, ${duration} s`);
   const root = tempDir('oq-bench-data-');
   const templates: Record<number, string> = {};
   const sql: Record<number, number> = {};
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
       await fillCalcDatabase(templates[jobs], jobs);
       sql[jobs] = await sqlCost(templates[jobs], 100);
       sql50[jobs] = await sqlCost(templates[jobs], 50);
-      console.log(`filled ${jobs} jobs in ${((Date.now() - began) / 1000).toFixed(1)} s; the list's SQL costs ${sql[jobs].toFixed(3)} ms of CPU per request (limit=100), ${sql50[jobs].toFixed(3)} ms (limit=50)`);
+      out(`filled ${jobs} jobs in ${((Date.now() - began) / 1000).toFixed(1)} s; the list's SQL costs ${sql[jobs].toFixed(3)} ms of CPU per request (limit=100), ${sql50[jobs].toFixed(3)} ms (limit=50)`);
     }
     const figures: Figures[] = [];
     for (const cache of [true, false]) {
@@ -129,20 +129,23 @@ async function main(): Promise<void> {
     }
     const row = (f: Figures): string =>
       `${String(f.jobs).padStart(7)} jobs (${f.total.padStart(6)} visible), list cache ${f.cache ? 'on ' : 'off'} | median ${f.median.toFixed(2).padStart(6)} ms | p99 ${f.p99.toFixed(2).padStart(6)} ms | ${f.rps.toFixed(0).padStart(6)} req/s | one connection ${f.single.toFixed(2)} ms/page | /v1/engine_version ${f.floor.toFixed(0)} req/s | errors ${f.errors}`;
-    figures.forEach((f) => console.log(row(f)));
+    figures.forEach((f) => out(row(f)));
     const find = (jobs: number, cache: boolean): Figures => figures.find((f) => f.jobs === jobs && f.cache === cache) as Figures;
-    console.log(`page cost at 100,000 / 300 jobs: SQL, same page size (50 items) ${(sql50[100_000] / sql50[300]).toFixed(2)}; SQL, limit=100 (100 vs 54 items) ${(sql[100_000] / sql[300]).toFixed(2)}; HTTP, one connection, cache off ${(find(100_000, false).single / find(300, false).single).toFixed(2)}, cache on ${(find(100_000, true).single / find(300, true).single).toFixed(2)}  (target: about 1)`);
-    console.log(`p99 at 100,000 jobs: ${find(100_000, true).p99.toFixed(2)} ms with the cache, ${find(100_000, false).p99.toFixed(2)} ms without (target: under 20 ms)`);
+    out(`page cost at 100,000 / 300 jobs: SQL, same page size (50 items) ${(sql50[100_000] / sql50[300]).toFixed(2)}; SQL, limit=100 (100 vs 54 items) ${(sql[100_000] / sql[300]).toFixed(2)}; HTTP, one connection, cache off ${(find(100_000, false).single / find(300, false).single).toFixed(2)}, cache on ${(find(100_000, true).single / find(300, true).single).toFixed(2)}  (target: about 1)`);
+    out(`p99 at 100,000 jobs: ${find(100_000, true).p99.toFixed(2)} ms with the cache, ${find(100_000, false).p99.toFixed(2)} ms without (target: under 20 ms)`);
     for (const cache of [true, false]) {
       const f = find(300, cache);
-      console.log(`requests/s at 300 jobs, cache ${cache ? 'on' : 'off'}: ${f.rps.toFixed(0)} = ${(f.rps / 500).toFixed(1)}x the original's ~500/s (target: 10x); a route without database work serves ${f.floor.toFixed(0)}/s to the same logged-in user`);
+      out(`requests/s at 300 jobs, cache ${cache ? 'on' : 'off'}: ${f.rps.toFixed(0)} = ${(f.rps / 500).toFixed(1)}x the original's ~500/s (target: 10x); a route without database work serves ${f.floor.toFixed(0)}/s to the same logged-in user`);
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// run directly (node dist/bench/calc-list.js), not when imported by run-all
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  calcListBenchmark(console.log, arg('--duration', 10), arg('--connections', 20)).then(() => process.exit(0), (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { calcListBenchmark } from './calc-list.js';
 import { hupsUnderLoad } from './reload-under-load.js';
 import { killsUnderLoad } from './kills-under-load.js';
 import { median, mib, report } from './lib.js';
@@ -33,6 +34,9 @@ async function main(): Promise<void> {
   report('\n4. Memory (RSS), idle');
   const m = await memory();
   report(`   master ${mib(m.master)}; each idle worker ${m.workers.map(mib).join(', ')}${m.runner ? `; job runner ${mib(m.runner)}` : ''}`);
+
+  report('\n5. GET /v1/calc/list?limit=100 for a logged-in group member, 100,000 vs 300 jobs (bench/calc-list.ts)');
+  await calcListBenchmark((line) => report(`   ${line}`));
 
   report(`\nDone in ${((Date.now() - began) / 1000).toFixed(0)} s.`);
 }

@@ -1,3 +1,4 @@
+import { PACKAGE_ROOT } from '../paths.js';
 import { DECLARATIONS, envName } from '../settings/declarations.js';
 import type { SettingDecl } from '../settings/types.js';
 import type { ExtraOption } from './args.js';
@@ -20,11 +21,16 @@ function wrap(text: string, indent: number, width = 100): string {
   return lines.join(`\n${' '.repeat(indent)}`);
 }
 
+/** A default as shown to people: paths inside the installation relative to it (logs, data). */
+function shownDefault(value: unknown): string {
+  return JSON.stringify(value).replaceAll(`${PACKAGE_ROOT}/`, '');
+}
+
 function defaultText(decl: SettingDecl): string {
   if (typeof decl.default === 'function') {
     return 'computed, see the text';
   }
-  return JSON.stringify(decl.default);
+  return shownDefault(decl.default);
 }
 
 /** An option line: the flags, then the help from column 30 (on the next line when the flags are too long for two spaces between). */
@@ -74,7 +80,7 @@ export function settingsReference(): string {
     for (const [name, decl] of entries.filter(([, d]) => d.section === section)) {
     const env = envName(name, decl);
     const type = decl.type === 'enum' ? (decl.choices ?? []).join(' / ') : decl.type;
-    out.push(`| \`${name}\` | ${decl.flag ? `\`${[decl.short, decl.flag].filter(Boolean).join(', ')}\`` : ''} | ${env ? `\`${env}\`` : ''} | ${type} | ${typeof decl.default === 'function' ? '(computed)' : `\`${JSON.stringify(decl.default)}\``} | ${decl.help.replace(/\|/g, '\\|')} |`);
+    out.push(`| \`${name}\` | ${decl.flag ? `\`${[decl.short, decl.flag].filter(Boolean).join(', ')}\`` : ''} | ${env ? `\`${env}\`` : ''} | ${type} | ${typeof decl.default === 'function' ? '(computed)' : `\`${shownDefault(decl.default)}\``} | ${decl.help.replace(/\|/g, '\\|')} |`);
     }
   }
   return out.join('\n').trim();
