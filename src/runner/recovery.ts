@@ -51,5 +51,27 @@ export async function recoverJobs(models: CalcModels, self: string, log: Logger)
       failed.push(job.id);
     }
   }
+  failed.push(...(await failInterruptedUploads(models, log)));
   return failed;
+}
+
+/** A job row whose upload never got its folder (the worker died between the two) is this old at most. */
+const UPLOAD_GRACE_MS = 3600 * 1000;
+
+/** Jobs left `created` without a folder by a worker that died while creating them: failed, with a reason. */
+async function failInterruptedUploads(models: CalcModels, log: Logger): Promise<number[]> {
+  const stale = await models.Job.findAll({
+    where: { status: 'created', ds_calc_dir: null, start_time: { [Op.lt]: new Date(Date.now() - UPLOAD_GRACE_MS) } },
+    attributes: ['id'],
+  });
+  const ids: number[] = [];
+  for (const { id } of stale) {
+    const [n] = await models.Job.update({ status: 'failed', stop_time: new Date() }, { where: { id, status: 'created', ds_calc_dir: null } });
+    if (n === 1) {
+      await models.LogLine.create({ job_id: id, timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: 'The upload of this calculation was interrupted (the server stopped while creating it); nothing was run.' });
+      log.warning(`Calculation ${id} was left without its input folder by an interrupted upload: marked failed`);
+      ids.push(id);
+    }
+  }
+  return ids;
 }

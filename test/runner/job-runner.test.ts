@@ -6,9 +6,9 @@ import { expect } from 'chai';
 import type { Sequelize } from 'sequelize';
 import { calcDir, exportDir } from '../../src/calcs/paths.js';
 import type { CalcModels } from '../../src/models/calcs.js';
-import { JobRunner } from '../../src/runner/job-runner.js';
+import { JobRunner, POLL_MS } from '../../src/runner/job-runner.js';
 import type { Settings } from '../../src/settings/schema.js';
-import { FAKE_OQ, tempDir, waitFor } from '../helpers/server.js';
+import { FAKE_OQ, sleep, tempDir, waitFor } from '../helpers/server.js';
 import { alive, createJob, jobRow, quietLogger, testDatabase, testSettings } from './support.js';
 
 describe('job runner', function () {
@@ -192,6 +192,18 @@ describe('job runner', function () {
     expect((await jobRow(models, id)).status).to.equal('failed');
     expect(await lastCritical(id)).to.match(/server stopped while the calculation was running/);
     expect(alive(pid)).to.equal(false);
+  });
+
+  it('a job whose upload never got its folder is not run; after an hour it is failed at the next start', async () => {
+    const fresh = await models.Job.create({ user_name: 'alice', start_time: new Date(), status: 'created' });
+    const old = await models.Job.create({ user_name: 'alice', start_time: new Date(Date.now() - 2 * 3600 * 1000), status: 'created' });
+    const runner = await startRunner();
+    runner.wake();
+    // a few polls of the queue later, it is still waiting for its folder
+    await sleep(3 * POLL_MS);
+    expect((await jobRow(models, fresh.id)).status).to.equal('created');
+    expect((await jobRow(models, old.id)).status).to.equal('failed');
+    expect(await lastCritical(old.id)).to.match(/upload of this calculation was interrupted/);
   });
 
   it('at start, jobs left running by a runner that is gone become failed; a live engine of theirs is stopped', async () => {

@@ -62,6 +62,16 @@ describe('job runner supervision and restart recovery', function () {
     expect(await waitStatus(server, next, ['complete', 'failed'])).to.equal('complete');
   });
 
+  it('CALC_TIMEOUT fails a calculation that runs too long, with the reason as its traceback', async () => {
+    const server = await startServer({ workers: 1, settings: { CALC_TIMEOUT: 1 } });
+    servers.push(server);
+    const id = await submit(server, { fake_behaviour: 'hang' });
+    const helper = await helperPid(server, id);
+    expect(await waitStatus(server, id, ['failed', 'complete', 'aborted'], 10_000)).to.equal('failed');
+    expect((await getJson<string[]>(server, `/v1/calc/${id}/traceback`)).body).to.deep.equal(['The calculation ran longer than CALC_TIMEOUT (1 s) and was stopped']);
+    await waitFor(() => !alive(helper), 3000, 'the engine group gone');
+  });
+
   it('a HUP reload keeps the runner and its running calculation, and gives it the new settings', async () => {
     const server = await startServer({ workers: 1, settings: { MAX_CONCURRENT_JOBS: 1 } });
     servers.push(server);
