@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Sequelize } from 'sequelize';
 import { sqlitePath } from './url.js';
+import { cacheTableInfo, type SqliteConnection } from './table-info-cache.js';
 
 /** How long a writer waits for SQLite's lock before giving up (N workers write at once). */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
@@ -32,9 +33,30 @@ export async function openDatabase(url: string, opts: { create?: boolean } = {})
     pool: { max: 1, min: 0, idle: 60_000 },
     retry: { max: 10, match: [/SQLITE_BUSY/] },
   });
-  await db.query(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  prepareEveryConnection(db);
   await db.query('PRAGMA journal_mode = WAL');
-  await db.query('PRAGMA synchronous = NORMAL');
-  await db.query('PRAGMA foreign_keys = ON');
   return db;
+}
+
+type Connection = SqliteConnection & { configure(option: 'busyTimeout', ms: number): void; run(sql: string): unknown };
+
+/**
+ * Sequelize's SQLite dialect opens a connection per transaction besides the shared one and
+ * runs no hook on them, so every connection it hands out is set up here: the busy timeout
+ * (node-sqlite3's default is 1 s), synchronous=NORMAL (safe in WAL mode), the table_info cache.
+ */
+function prepareEveryConnection(db: Sequelize): void {
+  const manager = db.connectionManager as unknown as { getConnection(o: object): Promise<Connection> };
+  const get = manager.getConnection.bind(manager);
+  const prepared = new WeakSet<Connection>();
+  manager.getConnection = async (options: object) => {
+    const conn = await get(options);
+    if (!prepared.has(conn)) {
+      prepared.add(conn);
+      conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      conn.run('PRAGMA synchronous = NORMAL');
+      cacheTableInfo(conn);
+    }
+    return conn;
+  };
 }
