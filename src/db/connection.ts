@@ -38,7 +38,7 @@ export async function openDatabase(url: string, opts: { create?: boolean } = {})
   return db;
 }
 
-type Connection = SqliteConnection & { configure(option: 'busyTimeout', ms: number): void; run(sql: string): unknown };
+type Connection = SqliteConnection & { configure(option: 'busyTimeout', ms: number): void; run(sql: string, cb: (err: Error | null) => void): unknown };
 
 /**
  * Sequelize's SQLite dialect opens a connection per transaction besides the shared one and
@@ -54,7 +54,9 @@ function prepareEveryConnection(db: Sequelize): void {
     if (!prepared.has(conn)) {
       prepared.add(conn);
       conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
-      conn.run('PRAGMA synchronous = NORMAL');
+      // a callback, so that a failure (a file that is not a database) is not an unhandled 'error' event:
+      // the first real query reports it
+      conn.run('PRAGMA synchronous = NORMAL', () => undefined);
       cacheTableInfo(conn);
     }
     return conn;
