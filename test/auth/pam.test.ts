@@ -25,9 +25,8 @@ function tryRun(command: string, args: string[]): void {
 
 describe('auth/pam (real PAM stack)', function () {
   before(function () {
-    if (process.getuid?.() !== 0) {
-      this.skip(); // creating users and reading /etc/shadow needs root
-    }
+    // creating users and reading /etc/shadow needs root: fail loudly rather than skip
+    expect(process.getuid?.(), 'the PAM tests must run as root (npm test as root, as CI does)').to.equal(0);
     run('groupadd', [group]);
     run('useradd', ['--create-home', '--groups', group, user]);
     run('chpasswd', [], `${user}:${password}\n`);

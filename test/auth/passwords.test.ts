@@ -38,9 +38,7 @@ describe('auth/passwords', () => {
       const encoded = await hashPassword(UNICODE_PASSWORD, 1000);
       const [algorithm, iterations, salt, hash] = encoded.split('$');
       const expected = pythonPbkdf2(UNICODE_PASSWORD, salt, 1000);
-      if (expected === null) {
-        this.skip();
-      }
+      expect(expected, 'python3 is needed to cross-check the hash').to.not.equal(null);
       expect([algorithm, iterations]).to.deep.equal(['pbkdf2_sha256', '1000']);
       expect(hash).to.equal(expected);
     });
