@@ -1,41 +1,9 @@
 /** Test support for the /v1/calc routes: zips, uploads, waiting for a status. */
 import { expect } from 'chai';
-import yazl from 'yazl';
+import { buildZip } from '../helpers/zips.js';
 import { waitFor, type RunningServer } from '../helpers/server.js';
 
-/** One file of a test archive. */
-export interface ZipItem {
-  name: string;
-  data?: Buffer | string;
-  mode?: number;
-}
-
-/** Builds a zip in memory. */
-export function buildZip(items: ZipItem[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const item of items) {
-    const data = Buffer.isBuffer(item.data) ? item.data : Buffer.from(item.data ?? '');
-    zip.addBuffer(data, item.name, { mode: item.mode });
-  }
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('error', reject);
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-/** Replaces an entry name by another of the same length everywhere in a zip (to forge ../ or /abs names). */
-export function renameEntry(zip: Buffer, from: string, to: string): Buffer {
-  expect(Buffer.byteLength(from)).to.equal(Buffer.byteLength(to));
-  const out = Buffer.from(zip);
-  const needle = Buffer.from(from);
-  for (let at = out.indexOf(needle); at !== -1; at = out.indexOf(needle, at + 1)) {
-    Buffer.from(to).copy(out, at);
-  }
-  return out;
-}
+export { buildZip, renameEntry, type ZipItem } from '../helpers/zips.js';
 
 /** A job.ini text with the stand-in engine's controls. */
 export function jobIni(params: Record<string, string> = {}): string {

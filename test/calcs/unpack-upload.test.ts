@@ -2,53 +2,10 @@ import { expect } from 'chai';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import yazl from 'yazl';
+import { buildZip, renameEntry } from '../helpers/zips.js';
 import { extractZip, UploadRefused, type UnpackLimits } from '../../src/calcs/unpack-upload.js';
 
 const LIMITS: UnpackLimits = { maxEntries: 100, maxTotalBytes: 10 * 1024 * 1024, maxEntryBytes: 100 * 1024 * 1024 };
-
-/** One file to put in a test archive. */
-interface ZipItem {
-  name: string;
-  data?: Buffer | string;
-  mode?: number;
-  dir?: boolean;
-  store?: boolean;
-}
-
-/** Builds a zip in memory with yazl. */
-function buildZip(items: ZipItem[]): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  for (const item of items) {
-    if (item.dir === true) {
-      zip.addEmptyDirectory(item.name);
-    } else {
-      const data = Buffer.isBuffer(item.data) ? item.data : Buffer.from(item.data ?? '');
-      zip.addBuffer(data, item.name, { mode: item.mode, compress: item.store !== true });
-    }
-  }
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('error', reject);
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-/** Replaces every occurrence of an entry name by another of the same length (local and central headers). */
-function renameEntry(zip: Buffer, from: string, to: string): Buffer {
-  expect(Buffer.byteLength(from)).to.equal(Buffer.byteLength(to));
-  const out = Buffer.from(zip);
-  const needle = Buffer.from(from);
-  let at = out.indexOf(needle);
-  expect(at).to.be.greaterThan(-1);
-  while (at !== -1) {
-    Buffer.from(to).copy(out, at);
-    at = out.indexOf(needle, at + 1);
-  }
-  return out;
-}
 
 /** Applies `patch` at each local (PK\3\4) and central (PK\1\2) header. */
 function patchHeaders(zip: Buffer, patch: (buf: Buffer, at: number, central: boolean) => void): Buffer {
