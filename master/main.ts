@@ -1,7 +1,6 @@
 import { MasterLogs } from '../src/logging/master-logger.js';
 import { packageVersion } from '../src/paths.js';
 import { resolveSettings, type CliValues } from '../src/settings/load.js';
-import type { Settings } from '../src/settings/schema.js';
 import { Arbiter } from './arbiter.js';
 import { ControlServer } from './control.js';
 import { CONFIG_ERROR, HaltServer } from './errors.js';
@@ -86,5 +85,3 @@ export async function startMaster(req: StartRequest): Promise<number> {
   }
 }
 
-/** Re-exported for the status command. */
-export type { Settings };

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { openDatabase, sqlitePath } from '../db/connection.js';
 import { migrate, pendingMigrations } from '../db/migrator.js';
-import type { Settings } from '../settings/schema.js';
 import { initAccountModels, type AccountModels } from './index.js';
 
 /** The database a command or the app works on, with its account models bound. */
