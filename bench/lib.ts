@@ -36,6 +36,58 @@ export function wrk(url: string, seconds: number, connections = 32, threads = 1)
   });
 }
 
+/** Options of one wrk run. */
+export interface WrkOptions {
+  seconds: number;
+  connections: number;
+  threads?: number;
+  headers?: Record<string, string>;
+}
+
+/** What wrkRun measured: req/s, latency percentiles (ms), errors. */
+export interface WrkFigures extends WrkResult {
+  p50: number;
+  p99: number;
+}
+
+/** A wrk latency like `812.00us`, `1.23ms`, `2.01s`, in milliseconds. */
+function wrkMs(text: string | undefined): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(text ?? '');
+  if (!m) {
+    return NaN;
+  }
+  const scale: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+  return Number(m[1]) * scale[m[2]];
+}
+
+/** Runs wrk with --latency: requests per second and the median and 99th percentile latency. */
+export function wrkRun(url: string, o: WrkOptions): Promise<WrkFigures> {
+  const args = [`-t${o.threads ?? 2}`, `-c${o.connections}`, `-d${o.seconds}s`, '--timeout', '5s', '--latency'];
+  for (const [k, v] of Object.entries(o.headers ?? {})) {
+    args.push('-H', `${k}: ${v}`);
+  }
+  return new Promise((resolve, reject) => {
+    execFile('wrk', [...args, url], (err, stdout) => {
+      if (err) {
+        reject(new Error(`wrk failed (is it installed? apt-get install wrk): ${err.message}`));
+        return;
+      }
+      const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? 0);
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
+      const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+      const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
+      resolve({
+        requests: num(/(\d+) requests in/),
+        perSecond: num(/Requests\/sec:\s+([\d.]+)/),
+        failed: socketErrors + non2xx,
+        detail: `${socket ? socket[0] : 'Socket errors: none'}; non-2xx: ${non2xx}`,
+        p50: wrkMs(/^\s+50%\s+(\S+)/m.exec(stdout)?.[1]),
+        p99: wrkMs(/^\s+99%\s+(\S+)/m.exec(stdout)?.[1]),
+      });
+    });
+  });
+}
+
 /** The bare node:cluster hello of bench/cluster-hello.ts, started on a free port. */
 export async function startClusterHello(workers: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();

@@ -1,44 +1,292 @@
 /**
- * `npm run bench`: every benchmark of the master and workers, one after the other, printing
- * figures and ratios measured in this run (no thresholds: the machine decides the numbers).
+ * `npm run bench`: the six targets of issue 8, each printed with its figure, the baseline
+ * measured in this same run, and PASS/FAIL. QUICK=1 shortens every run (and the memory runs to
+ * 2 x 50,000 requests) for a rough look in about a minute and a half.
+ *
+ * The machine decides the numbers: on a shared 2-core machine, wrk, the server and everything
+ * else running compete for the same cores, so ratios (measured back to back, best of the rounds)
+ * mean more than absolute figures.
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { calcListBenchmark } from './calc-list.js';
-import { hupsUnderLoad } from './reload-under-load.js';
-import { killsUnderLoad } from './kills-under-load.js';
-import { median, mib, report } from './lib.js';
-import { memory } from './memory.js';
-import { throughput } from './throughput.js';
+import { cpSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { sleep, startServer, tempDir, type RunningServer } from '../test/helpers/server.js';
+import { peerMissing, peerVersions, startPeer, type Peer } from './django-peer.js';
+import { median, mib, report, rssOf, startClusterHello, wrkRun, type WrkFigures } from './lib.js';
+import { LIST_USER, seedPassword, seedWebui } from './seed.js';
+
+const QUICK = !!process.env.QUICK && process.env.QUICK !== '0';
+/** Seconds of each measured wrk run. */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 3 : 6));
+/** Rounds of each comparison (the best of each side is kept). */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 2));
+/** Logged-in requests of each memory run. */
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? (QUICK ? 50_000 : 200_000));
+const LIST = '/v1/calc/list?limit=100';
+/** The load of the comparisons, as the issue measured it. */
+const LOAD = { threads: 2, connections: 16 };
+
+/** One target's verdict. */
+interface Verdict {
+  n: number;
+  what: string;
+  figure: string;
+  pass: boolean | null;
+}
+const verdicts: Verdict[] = [];
+function verdict(n: number, what: string, figure: string, pass: boolean | null): void {
+  verdicts.push({ n, what, figure, pass });
+  report(`   => target ${n}: ${figure}  ${pass === null ? 'NOT MEASURED' : pass ? 'PASS' : 'FAIL'}`);
+}
+
+/** Best (highest req/s, lowest p99) of several runs. */
+function best(runs: WrkFigures[]): WrkFigures {
+  return runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+}
+const rps = (f: WrkFigures): string => `${f.perSecond.toFixed(0)} req/s`;
+const fails = (f: WrkFigures): string => (f.failed > 0 ? ` (${f.failed} FAILED: ${f.detail})` : '');
+
+/** Logs in through ajax_login; the Cookie header. */
+async function login(server: RunningServer, user: string): Promise<string> {
+  const res = await server.fetch('/accounts/ajax_login/', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: user, password: seedPassword(user) }).toString(),
+  });
+  const text = await res.text();
+  if (res.status !== 200) {
+    throw new Error(`login of ${user} failed: ${res.status} ${text}`);
+  }
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+/** Checks the list answers alice's page; returns the total. */
+async function checkList(base: string, cookie: string, label: string): Promise<string> {
+  const res = await fetch(`${base}${LIST}`, { headers: { cookie } });
+  const body = (await res.json()) as unknown[];
+  if (res.status !== 200 || !Array.isArray(body) || body.length !== 100) {
+    throw new Error(`${label}: unexpected list answer ${res.status}, ${Array.isArray(body) ? body.length : typeof body} items`);
+  }
+  return res.headers.get('x-total-count') ?? '?';
+}
+
+/** Starts oq-webui with 2 workers on a copy of a seeded data folder. */
+async function startWebui(template: string | null, settings: Record<string, unknown>): Promise<RunningServer> {
+  const dir = tempDir('oq-bench-');
+  if (template) {
+    cpSync(template, join(dir, 'data'), { recursive: true });
+  }
+  return startServer({ workers: 2, dir, settings: { LOG_LEVEL: 'warning', ACCESS_LOG: true, ...settings } });
+}
+
+/** RSS of the ready web workers. */
+async function workerRss(server: RunningServer): Promise<number[]> {
+  return (await server.readyWorkers()).map(rssOf);
+}
+
+/** Sends at least `n` requests with wrk (runs of a few seconds); returns how many were sent. */
+async function hammer(url: string, n: number, cookie: string): Promise<{ sent: number; failed: number; seconds: number }> {
+  let sent = 0;
+  let failed = 0;
+  const t0 = Date.now();
+  while (sent < n) {
+    const r = await wrkRun(url, { ...LOAD, seconds: 5, headers: { cookie } });
+    sent += r.requests;
+    failed += r.failed;
+  }
+  return { sent, failed, seconds: (Date.now() - t0) / 1000 };
+}
+
+/** SIGKILLs a worker `kills` times under load; ms from each kill to its replacement being ready. */
+async function killTimes(server: RunningServer, kills: number, cookie: string): Promise<{ ms: number[]; load: WrkFigures }> {
+  const ms: number[] = [];
+  const load = wrkRun(`${server.base}/v1/engine_version`, { ...LOAD, seconds: kills * 2 + 1, headers: { cookie } });
+  for (let i = 0; i < kills; i += 1) {
+    await sleep(1000);
+    const before = await server.readyWorkers();
+    const victim = before[0];
+    const t0 = Date.now();
+    process.kill(victim, 'SIGKILL');
+    while (Date.now() - t0 < 15_000) {
+      const now = await server.readyWorkers();
+      if (now.length === before.length && now.some((p) => !before.includes(p))) {
+        ms.push(Date.now() - t0);
+        break;
+      }
+      await sleep(5);
+    }
+  }
+  return { ms, load: await load };
+}
 
 async function main(): Promise<void> {
   const began = Date.now();
-  // `wrk -v` prints its version and exits non-zero
   const wrkVersion = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].trim() || 'wrk';
-  report(`oq-webui benchmarks: node ${process.version}, ${availableParallelism()} CPU(s), load tool ${wrkVersion}`);
+  report(`oq-webui benchmarks (issue 8): node ${process.version}, ${availableParallelism()} CPU(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${wrkVersion}`);
+  report(`wrk -t${LOAD.threads} -c${LOAD.connections}, ${SECONDS} s per run, best of ${ROUNDS} round(s)${QUICK ? ' (QUICK)' : ''}; oq-webui: 2 workers, access log on, LIST_CACHE_MS=0 where it says "cache off"`);
+  const missing = peerMissing();
+  report(missing === null ? `Django peer: ${peerVersions()}, 2 gunicorn sync workers, SQLite` : `Django peer: NOT INSTALLED (${missing}): target 1 cannot be measured`);
 
-  report('\n1. Throughput of GET /v1/engine_version, 2 workers, access log on, vs a bare node:cluster hello with 2 workers (wrk, 1 thread, 32 connections)');
-  const t = await throughput();
-  report(`   oq-webui ${t.ours.toFixed(0)} req/s, node:cluster hello ${t.baseline.toFixed(0)} req/s: ratio ${t.ratio.toFixed(2)} (target >= 0.6); failed ${t.failed}`);
-  report(`   server CPU per request (best round): oq-webui ${t.oursCpu.toFixed(1)} us, hello ${t.baselineCpu.toFixed(1)} us: ratio ${(t.baselineCpu / t.oursCpu).toFixed(2)}`);
+  const root = tempDir('oq-bench-data-');
+  let peer: Peer | null = null;
+  const servers: RunningServer[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  };
+  try {
+    // ---- data: the same users, group and jobs on both sides
+    const t300 = join(root, '300');
+    const t100k = join(root, '100k');
+    let t = Date.now();
+    await seedWebui(t300, 300);
+    await seedWebui(t100k, 100_000);
+    report(`seeded oq-webui with 3 users (alice, bob in "team"), 300 and 100,000 jobs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    if (missing === null) {
+      t = Date.now();
+      peer = await startPeer(300);
+      report(`seeded and started the Django peer with the same data, 300 jobs, in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
 
-  report('\n2. Five HUPs during a 10 s load (wrk, 32 connections)');
-  const h = await hupsUnderLoad();
-  report(`   failed requests: ${h.failed} of ${h.requests} over ${h.reloads} reloads (target 0)`);
+    // ---- 300 jobs: list, engine_version with and without a session, the bare cluster
+    const locked = await startWebui(t300, { LOCKDOWN: true, LIST_CACHE_MS: 0 });
+    servers.push(locked);
+    const open = await startWebui(null, { LOCKDOWN: false });
+    servers.push(open);
+    const hello = await startClusterHello(2);
+    const cookie = await login(locked, LIST_USER);
+    const total = await checkList(locked.base, cookie, 'oq-webui');
+    if (peer) {
+      await checkList(peer.base, peer.cookie, 'Django peer');
+    }
+    // idle memory: a few requests of each kind so the workers loaded what serving needs, then rest
+    for (let i = 0; i < 20; i += 1) {
+      await (await locked.fetch(LIST, { headers: { cookie } })).text();
+      await (await locked.fetch('/v1/engine_version', { headers: { cookie } })).text();
+    }
+    await sleep(2000);
+    const idle = await workerRss(locked);
+    const masterIdle = rssOf(locked.proc.pid as number);
 
-  report('\n3. A SIGKILLed worker every 2 s during a 10 s load (wrk, 32 connections)');
-  const k = await killsUnderLoad();
-  report(`   failed requests: ${k.failed} of ${k.requests} after ${k.kills} kills; the killed workers held ${k.held} connections (at most one request in flight on each can fail)`);
-  report(`   median time from the kill to the replacement accepting: ${median(k.replaceMs).toFixed(0)} ms`);
+    const runs: Record<string, WrkFigures[]> = { peer: [], list: [], hello: [], open: [], session: [] };
+    const ev = '/v1/engine_version';
+    // warm-up (JIT, connections, caches)
+    await wrkRun(`${locked.base}${LIST}`, { ...LOAD, seconds: 2, headers: { cookie } });
+    await wrkRun(`${locked.base}${ev}`, { ...LOAD, seconds: 1, headers: { cookie } });
+    await wrkRun(`${open.base}${ev}`, { ...LOAD, seconds: 1 });
+    await wrkRun(hello.url, { ...LOAD, seconds: 1 });
+    if (peer) {
+      await wrkRun(`${peer.base}${LIST}`, { ...LOAD, seconds: 2, headers: { cookie: peer.cookie } });
+    }
+    report(`\n300 jobs; alice sees ${total} (a page of 100)`);
+    for (let r = 0; r < ROUNDS; r += 1) {
+      if (peer) {
+        runs.peer.push(await wrkRun(`${peer.base}${LIST}`, { ...LOAD, seconds: SECONDS, headers: { cookie: peer.cookie } }));
+      }
+      runs.list.push(await wrkRun(`${locked.base}${LIST}`, { ...LOAD, seconds: SECONDS, headers: { cookie } }));
+      runs.hello.push(await wrkRun(hello.url, { ...LOAD, seconds: SECONDS }));
+      runs.open.push(await wrkRun(`${open.base}${ev}`, { ...LOAD, seconds: SECONDS }));
+      runs.session.push(await wrkRun(`${locked.base}${ev}`, { ...LOAD, seconds: SECONDS, headers: { cookie } }));
+      report(`  round ${r + 1}: ${peer ? `Django list ${rps(runs.peer[r])}, ` : ''}oq-webui list ${rps(runs.list[r])}${fails(runs.list[r])} (p99 ${runs.list[r].p99.toFixed(1)} ms); `
+        + `engine_version: bare node:cluster ${rps(runs.hello[r])}, LOCKDOWN off ${rps(runs.open[r])}${fails(runs.open[r])}, with a session ${rps(runs.session[r])}${fails(runs.session[r])}`);
+    }
+    await hello.stop();
+    const list300 = best(runs.list);
+    const peer300 = peer ? best(runs.peer) : null;
+    const sessionEv = best(runs.session);
+    const openEv = best(runs.open);
+    const helloEv = best(runs.hello);
 
-  report('\n4. Memory (RSS), idle');
-  const m = await memory();
-  report(`   master ${mib(m.master)}; each idle worker ${m.workers.map(mib).join(', ')}${m.runner ? `; job runner ${mib(m.runner)}` : ''}`);
+    report('\n1. Authenticated /v1/calc/list (page of 100, cache off) vs the Django peer, 300 jobs');
+    if (peer300) {
+      verdict(1, 'list >= 10x Django, 300 jobs', `oq-webui ${rps(list300)}, Django ${rps(peer300)}: ${(list300.perSecond / peer300.perSecond).toFixed(1)}x (>= 10x)`,
+        list300.perSecond >= 10 * peer300.perSecond && list300.failed === 0);
+    } else {
+      verdict(1, 'list >= 10x Django, 300 jobs', `oq-webui ${rps(list300)}; Django peer not installed`, null);
+    }
+    report('\n2. The price of a session: /v1/engine_version with a session cookie vs LOCKDOWN off');
+    verdict(2, 'session >= 0.85x LOCKDOWN off', `with a session ${rps(sessionEv)}, LOCKDOWN off ${rps(openEv)}: ${(sessionEv.perSecond / openEv.perSecond).toFixed(2)} (>= 0.85)`,
+      sessionEv.perSecond >= 0.85 * openEv.perSecond && sessionEv.failed === 0);
+    report('\n3. /v1/engine_version (LOCKDOWN off, access log on) vs a bare node:cluster hello, 2 workers each');
+    verdict(3, 'engine_version >= 0.6x node:cluster', `oq-webui ${rps(openEv)}, node:cluster ${rps(helloEv)}: ${(openEv.perSecond / helloEv.perSecond).toFixed(2)} (>= 0.6)`,
+      openEv.perSecond >= 0.6 * helloEv.perSecond && openEv.failed === 0);
+    await open.stop();
+    servers.splice(servers.indexOf(open), 1);
 
-  report('\n5. GET /v1/calc/list?limit=100 for a logged-in group member, 100,000 vs 300 jobs (bench/calc-list.ts)');
-  await calcListBenchmark((line) => report(`   ${line}`));
+    // ---- memory: the logged-in server after 200,000 and 400,000 requests
+    report(`\n5. Memory (RSS): idle, then after ${MEMORY_REQUESTS.toLocaleString('en')} logged-in requests (engine_version and the list, with alice's session), then after as many again`);
+    const m1 = await hammer(`${locked.base}${ev}`, MEMORY_REQUESTS, cookie);
+    await hammer(`${locked.base}${LIST}`, Math.min(20_000, MEMORY_REQUESTS / 10), cookie);
+    const after1 = await workerRss(locked);
+    const m2 = await hammer(`${locked.base}${ev}`, MEMORY_REQUESTS, cookie);
+    await hammer(`${locked.base}${LIST}`, Math.min(20_000, MEMORY_REQUESTS / 10), cookie);
+    const after2 = await workerRss(locked);
+    const master = rssOf(locked.proc.pid as number);
+    report(`   workers idle ${idle.map(mib).join(', ')}; after the first run (${m1.sent} requests in ${m1.seconds.toFixed(0)} s, ${m1.failed} failed) ${after1.map(mib).join(', ')}; after the second (${m2.sent}, ${m2.failed} failed) ${after2.map(mib).join(', ')}`);
+    report(`   master ${mib(masterIdle)} idle, ${mib(master)} after`);
+    const growth = Math.max(...after2) - Math.max(...after1);
+    const MB = 1024 * 1024;
+    verdict(5, 'memory', `idle worker max ${mib(Math.max(...idle))} (<= 90 MB), after ${m1.sent} ${mib(Math.max(...after1))} (<= 110 MB), growth across the second run ${(growth / MB).toFixed(1)} MiB (about 0: <= 5), master ${mib(Math.max(master, masterIdle))} (<= 60 MB)`,
+      Math.max(...idle) <= 90 * MB && Math.max(...after1) <= 110 * MB && Math.max(...after2) <= 110 * MB && growth <= 5 * MB && Math.max(master, masterIdle) <= 60 * MB);
 
-  report(`\nDone in ${((Date.now() - began) / 1000).toFixed(0)} s.`);
+    // ---- recovery
+    const kills = QUICK ? 3 : 5;
+    report(`\n6. Recovery: SIGKILL a worker (${kills} times, under wrk load with a session) -> its replacement accepting`);
+    const k = await killTimes(locked, kills, cookie);
+    report(`   kill -> replacement ready (ms): ${k.ms.join(', ')}; load meanwhile ${rps(k.load)}, ${k.load.failed} failed requests (those in flight on the killed worker)`);
+    verdict(6, 'recovery', `median ${median(k.ms).toFixed(0)} ms (< 500 ms)`, k.ms.length === kills && median(k.ms) < 500);
+    await stopAll();
+
+    // ---- 100,000 jobs
+    report('\n100,000 jobs');
+    const big = await startWebui(t100k, { LOCKDOWN: true, LIST_CACHE_MS: 0 });
+    servers.push(big);
+    const bigCookie = await login(big, LIST_USER);
+    const bigTotal = await checkList(big.base, bigCookie, 'oq-webui');
+    if (peer) {
+      t = Date.now();
+      await peer.reseed(100_000);
+      await checkList(peer.base, peer.cookie, 'Django peer');
+      report(`  reseeded the Django peer with 100,000 jobs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
+    await wrkRun(`${big.base}${LIST}`, { ...LOAD, seconds: 2, headers: { cookie: bigCookie } });
+    const bigRuns: WrkFigures[] = [];
+    const peerBig: WrkFigures[] = [];
+    for (let r = 0; r < ROUNDS; r += 1) {
+      if (peer) {
+        peerBig.push(await wrkRun(`${peer.base}${LIST}`, { ...LOAD, seconds: SECONDS, headers: { cookie: peer.cookie } }));
+      }
+      bigRuns.push(await wrkRun(`${big.base}${LIST}`, { ...LOAD, seconds: SECONDS, headers: { cookie: bigCookie } }));
+      report(`  round ${r + 1}: ${peer ? `Django list ${rps(peerBig[r])}, ` : ''}oq-webui list ${rps(bigRuns[r])}${fails(bigRuns[r])} (alice sees ${bigTotal})`);
+    }
+    const p99Runs: WrkFigures[] = [];
+    for (let r = 0; r < ROUNDS; r += 1) {
+      p99Runs.push(await wrkRun(`${big.base}${LIST}`, { threads: 2, connections: 20, seconds: SECONDS, headers: { cookie: bigCookie } }));
+    }
+    const p99 = p99Runs.reduce((a, b) => (b.p99 < a.p99 ? b : a));
+    report(`  20 connections: ${p99Runs.map((r) => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${rps(r)}${fails(r)}`).join('; ')}`);
+    report('\n1. (cont.) Authenticated /v1/calc/list (page of 100, cache off) vs the Django peer, 100,000 jobs');
+    const list100k = best(bigRuns);
+    if (peer) {
+      const pb = best(peerBig);
+      verdict(1, 'list >= 10x Django, 100,000 jobs', `oq-webui ${rps(list100k)}, Django ${rps(pb)}: ${(list100k.perSecond / pb.perSecond).toFixed(1)}x (>= 10x)`,
+        list100k.perSecond >= 10 * pb.perSecond && list100k.failed === 0);
+    } else {
+      verdict(1, 'list >= 10x Django, 100,000 jobs', `oq-webui ${rps(list100k)}; Django peer not installed`, null);
+    }
+    report('\n4. 100,000 jobs, a page of 100 for a group member, 20 connections, cache off');
+    verdict(4, 'p99 < 20 ms', `p99 ${p99.p99.toFixed(2)} ms (< 20 ms; best of ${ROUNDS}), median ${p99.p50.toFixed(2)} ms, ${rps(p99)}`, p99.p99 < 20 && p99.failed === 0);
+  } finally {
+    await stopAll();
+    await peer?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+
+  report('\nSummary (same run; a shared, noisy 2-core machine):');
+  for (const v of [...verdicts].sort((a, b) => a.n - b.n)) {
+    report(`  ${v.pass === null ? 'N/A ' : v.pass ? 'PASS' : 'FAIL'}  ${v.n}. ${v.what}: ${v.figure}`);
+  }
+  report(`Done in ${((Date.now() - began) / 1000).toFixed(0)} s; load average now ${loadavg().map((l) => l.toFixed(1)).join(' ')}.`);
 }
 
 main().then(() => process.exit(0), (e: unknown) => {

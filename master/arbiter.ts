@@ -1,19 +1,39 @@
 import { fork } from 'node:child_process';
+import { APP_LOAD_ERROR, isChildMessage, WORKER_BOOT_ERROR, STOP_RANK, type ChildMessage, type MasterMessage, type StopMode } from '../src/ipc/protocol.js';
 import type { MasterLogs } from '../src/logging/master-logger.js';
 import type { Settings } from '../src/settings/schema.js';
 import { CrashBackoff } from './backoff.js';
-import { Child, STOP_RANK, type StopMode } from './child.js';
-import { APP_LOAD_ERROR, HaltServer, WORKER_BOOT_ERROR } from './errors.js';
+import { Child } from './child.js';
+import { HaltServer } from './errors.js';
+import { Generations } from './generations.js';
 import { type ChildKind } from './kinds.js';
 import type { Listener } from './listeners.js';
-import { isChildMessage, type ChildMessage, type MasterMessage } from './messages.js';
+import { LOOP_MS, Watchdog } from './watchdog.js';
 
-const LOOP_MS = 250;
 const QUICK_STOP_MS = 2000;
 const HANDLED_SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as const;
 type HandledSignal = (typeof HANDLED_SIGNALS)[number];
 /** Settings the master applied once at start (its sockets, files, logs): a HUP cannot change them. */
 const KEPT_UNTIL_RESTART = ['BIND', 'PIDFILE', 'CONTROL_SOCKET', 'LOG_DIR', 'ACCESS_LOG', 'WEBUI_ACCESS_LOG_DIR'] as const;
+
+/**
+ * Where the outside may hook into the master's life (systemd notify, for one). Each is called
+ * from the loop, after the master's own work for that moment is done.
+ */
+export interface ArbiterHooks {
+  /** The first generation is all ready (called once). */
+  ready?: () => void;
+  /** A HUP was accepted: new settings, a new generation is starting. */
+  reloading?: () => void;
+  /** The reload is over: `ok` false when the new generation failed and the old one goes on. */
+  reloaded?: (ok: boolean) => void;
+  /** The master is stopping (TERM, INT, QUIT, or a halt). */
+  stopping?: () => void;
+  /** A HUP was refused (invalid settings): the old generation goes on. */
+  refused?: (reason: string) => void;
+  /** A pass of the loop ended without an error (feeds the systemd watchdog). */
+  passed?: () => void;
+}
 
 /** What the master needs from the outside: settings (re-read on HUP), sockets, logs. */
 export interface ArbiterOptions {
@@ -26,13 +46,7 @@ export interface ArbiterOptions {
   stopAccepting: () => void;
   /** Called when the master is about to exit (pidfile, control socket). */
   onExit: () => Promise<void>;
-}
-
-/** A pending HUP: the new generation replaces the old once all of it is ready. */
-interface Reload {
-  from: number;
-  to: number;
-  oldSettings: Settings;
+  hooks?: ArbiterHooks;
 }
 
 /** The gunicorn-style master: spawn, watch, reap and replace children; one loop handles signals. */
@@ -41,19 +55,23 @@ export class Arbiter {
   workers: number;
   readonly children = new Map<number, Child>();
   readonly startedAt = Date.now();
-  private generation = 1;
-  private reload: Reload | null = null;
+  readonly hooks: ArbiterHooks;
+  private readonly generations = new Generations();
+  private readonly watchdog: Watchdog;
   private readonly queue: HandledSignal[] = [];
   private stopping: { quick: boolean; status: number } | null = null;
   private readonly backoff = new Map<string, CrashBackoff>();
   private timer: NodeJS.Timeout | null = null;
   private watchTimer: NodeJS.Timeout | null = null;
   private wakeScheduled = false;
+  private wasReady = false;
   private finish: ((status: number) => void) | null = null;
 
   constructor(private readonly opts: ArbiterOptions) {
     this.settings = opts.settings;
     this.workers = opts.settings.WORKERS;
+    this.hooks = opts.hooks ?? {};
+    this.watchdog = new Watchdog(() => this.log);
     for (const k of opts.kinds) {
       this.backoff.set(k.name, new CrashBackoff());
     }
@@ -61,6 +79,11 @@ export class Arbiter {
 
   private get log() {
     return this.opts.logs.logger;
+  }
+
+  /** The generation new children belong to (for `oq-webui status`). */
+  get generation(): number {
+    return this.generations.current;
   }
 
   /** Runs until the master stops; resolves with the exit status. */
@@ -93,19 +116,22 @@ export class Arbiter {
     }
   }
 
-  /** One pass of the loop: signals, then timeouts, then the number of children. */
+  /** One pass of the loop: the master's own stall, signals, then timeouts, then the number of children. */
   private tick(): void {
     try {
+      this.watchdog.pass(this.children.values());
       while (this.queue.length > 0) {
         const sig = this.queue.shift() as HandledSignal;
         this.log.info(`Handling signal: ${sig.slice(3).toLowerCase()}`);
         this.handleSignal(sig);
       }
-      this.murderChildren();
+      this.watchdog.check(this.children.values(), this.settings.TIMEOUT * 1000, (c) => this.kindOf(c).label);
       this.retireReplaced();
       this.manageChildren();
+      this.checkReady();
       this.checkStopped();
       this.scheduleWatchdog();
+      this.hooks.passed?.();
     } catch (e) {
       if (e instanceof HaltServer) {
         this.halt(e.reason, e.exitStatus);
@@ -144,6 +170,10 @@ export class Arbiter {
     }
   }
 
+  private kindOf(child: Child): ChildKind {
+    return this.opts.kinds.find((k) => k.name === child.kind) as ChildKind;
+  }
+
   /** HUP: re-read settings, start a new generation, retire the old one once the new is ready. */
   private handleHup(): void {
     if (this.stopping) {
@@ -155,6 +185,7 @@ export class Arbiter {
         this.log.error(`Reload refused: ${p}`);
       }
       this.log.error('Reload refused: the settings are invalid; the running workers keep serving with the old settings.');
+      this.hooks.refused?.('the settings are invalid (see the log); the running workers keep the old ones');
       return;
     }
     const settings: Settings = { ...read };
@@ -164,25 +195,32 @@ export class Arbiter {
       }
       (settings as unknown as Record<string, unknown>)[name] = this.settings[name];
     }
-    this.opts.logs.logger.level = settings.LOG_LEVEL;
-    this.reload = { from: this.reload?.from ?? this.generation, to: this.generation + 1, oldSettings: this.reload?.oldSettings ?? this.settings };
-    this.generation += 1;
-    this.settings = settings;
-    this.workers = settings.WORKERS;
-    // The job runner is not restarted (that would kill running calculations): it takes the new settings.
+    const generation = this.generations.begin(this.settings);
+    // The job runner is not restarted (that would kill running calculations): it joins the new generation.
     for (const c of this.children.values()) {
-      const kind = this.opts.kinds.find((k) => k.name === c.kind);
-      if (kind && !kind.http && c.state !== 'stopping') {
-        c.generation = this.generation;
-        this.sendTo(c, { t: 'notify', what: 'settings', payload: settings });
+      if (!this.kindOf(c).http && c.state !== 'stopping') {
+        c.generation = generation;
       }
     }
-    this.log.info(`Reloading: starting ${this.workers} new worker(s) (generation ${this.generation})`);
+    this.apply(settings);
+    this.log.info(`Reloading: starting ${this.workers} new worker(s) (generation ${generation})`);
+    this.hooks.reloading?.();
   }
 
-  /** Children of the current generation that are not on their way out. */
-  private current(kind: ChildKind): Child[] {
-    return [...this.children.values()].filter((c) => c.kind === kind.name && c.generation === this.generation && c.state !== 'stopping' && !c.recycling);
+  /**
+   * Makes `settings` the master's and every running child's: the kept runner and the old workers
+   * still draining take the new heartbeat period and log level (a lowered TIMEOUT must not get
+   * them killed: their clocks restart so that each first hears of its new period).
+   */
+  private apply(settings: Settings): void {
+    const timeoutChanged = settings.TIMEOUT !== this.settings.TIMEOUT;
+    this.settings = settings;
+    this.workers = settings.WORKERS;
+    this.opts.logs.logger.level = settings.LOG_LEVEL;
+    if (timeoutChanged) {
+      this.watchdog.restartClocks(this.children.values());
+    }
+    this.broadcast({ t: 'reconfigure', settings });
   }
 
   private wanted(kind: ChildKind): number {
@@ -195,7 +233,7 @@ export class Arbiter {
       return;
     }
     for (const kind of this.opts.kinds) {
-      const current = this.current(kind);
+      const current = this.generations.currentOf(kind, this.children.values());
       const wanted = this.wanted(kind);
       const backoff = this.backoff.get(kind.name) as CrashBackoff;
       for (let n = current.length; n < wanted && backoff.ready(); n += 1) {
@@ -213,20 +251,29 @@ export class Arbiter {
   /** Replaced children (old generation, recycling) stop once their replacements are all ready. */
   private retireReplaced(): void {
     for (const kind of this.opts.kinds) {
-      const current = this.current(kind);
-      const allReady = current.length >= this.wanted(kind) && current.every((c) => c.state === 'ready');
-      if (!allReady) {
-        continue;
-      }
-      for (const c of this.children.values()) {
-        if (c.kind === kind.name && c.state !== 'stopping' && (c.generation !== this.generation || c.recycling)) {
-          this.stopChild(c, c.recycling ? 'recycled' : 'reload');
-        }
+      for (const c of this.generations.replaced(kind, this.children.values(), this.wanted(kind))) {
+        this.stopChild(c, c.recycling ? 'recycled' : 'reload');
       }
     }
-    if (this.reload && ![...this.children.values()].some((c) => c.generation !== this.generation)) {
+    if (this.generations.settle(this.children.values())) {
       this.log.info(`Reload complete: generation ${this.generation} serving`);
-      this.reload = null;
+      this.hooks.reloaded?.(true);
+    }
+  }
+
+  /** Calls the `ready` hook once, when every wanted child of the first generation is ready. */
+  private checkReady(): void {
+    if (this.wasReady || this.stopping) {
+      return;
+    }
+    const all = [...this.children.values()];
+    const ready = this.opts.kinds.every((kind) => {
+      const current = this.generations.currentOf(kind, all);
+      return current.length >= this.wanted(kind) && current.every((c) => c.state === 'ready');
+    });
+    if (ready) {
+      this.wasReady = true;
+      this.hooks.ready?.();
     }
   }
 
@@ -248,21 +295,17 @@ export class Arbiter {
     });
     proc.on('exit', (code, signal) => this.onExit(kind, child, code, signal));
     proc.on('error', (e) => this.log.error(`${kind.label} (pid:${child.pid}): ${e.message}`));
-    this.sendTo(child, { t: 'boot', settings: this.settings, maxRequests, listeners: kind.http ? this.opts.listeners.length : 0 });
+    child.send({ t: 'boot', settings: this.settings, maxRequests, listeners: kind.http ? this.opts.listeners.length : 0 });
     if (kind.http) {
-      this.opts.listeners.forEach((l, index) => this.sendTo(child, { t: 'listen', index }, l.handle));
+      this.opts.listeners.forEach((l, index) => child.send({ t: 'listen', index }, l.handle));
     }
     this.log.info(`Booting ${kind.label.toLowerCase()} with pid: ${child.pid}`);
     return child;
   }
 
-  private sendTo(child: Child, msg: MasterMessage, handle?: object): void {
-    child.send(msg, handle);
-  }
-
   private broadcast(msg: MasterMessage): void {
     for (const c of this.children.values()) {
-      this.sendTo(c, msg);
+      c.send(msg);
     }
   }
 
@@ -290,7 +333,7 @@ export class Arbiter {
       case 'notify':
         for (const c of this.children.values()) {
           if (c.kind === m.to && c !== child) {
-            this.sendTo(c, { t: 'notify', what: m.what, payload: m.payload });
+            c.send({ t: 'notify', what: m.what, payload: m.payload });
           }
         }
         break;
@@ -330,52 +373,18 @@ export class Arbiter {
     child.stopReason = child.stopReason ?? reason;
     const grace = quick ? QUICK_STOP_MS : this.settings.GRACEFUL_TIMEOUT * 1000;
     child.stopDeadline = Math.min(child.stopDeadline ?? Infinity, Date.now() + grace);
-    this.sendTo(child, { t: 'stop', graceful: !quick, drain: mode === 'drain' });
+    child.send({ t: 'stop', mode });
     if (mode !== 'drain' || !child.proc.connected) {
       child.signal(quick ? 'SIGQUIT' : 'SIGTERM');
     }
   }
 
-  /** The watchdog: a child silent for longer than the timeout gets SIGABRT, then SIGKILL. */
-  private murderChildren(): void {
-    const now = Date.now();
-    const timeoutMs = this.settings.TIMEOUT * 1000;
-    for (const c of this.children.values()) {
-      if (c.stopDeadline !== null && now > c.stopDeadline) {
-        this.log.warning(`${c.kind === 'web' ? 'Worker' : 'Job runner'} (pid:${c.pid}) still running after the graceful timeout; killing it`);
-        c.stopDeadline = Infinity;
-        c.signal('SIGKILL');
-        continue;
-      }
-      if (timeoutMs <= 0 || now - c.lastBeat <= timeoutMs) {
-        continue;
-      }
-      if (c.abortedAt === null) {
-        this.log.critical(`WORKER TIMEOUT (pid:${c.pid})`);
-        c.abortedAt = now;
-        // no longer counted: manageChildren starts its replacement in this same pass
-        c.state = 'stopping';
-        c.stopReason = 'timeout';
-        c.signal('SIGABRT');
-      } else if (now - c.abortedAt >= LOOP_MS) {
-        c.signal('SIGKILL');
-      }
-    }
-  }
-
   /** Wakes the loop right when the next heartbeat deadline falls between two passes, so a timeout is caught on time. */
   private scheduleWatchdog(): void {
-    const timeoutMs = this.settings.TIMEOUT * 1000;
-    if (timeoutMs <= 0 || this.stopping || !this.finish) {
+    if (this.stopping || !this.finish) {
       return;
     }
-    let next = Infinity;
-    for (const c of this.children.values()) {
-      if (c.abortedAt === null && c.state !== 'stopping') {
-        next = Math.min(next, c.lastBeat + timeoutMs + 1);
-      }
-    }
-    const delay = next - Date.now();
+    const delay = this.watchdog.untilNextDeadline(this.children.values(), this.settings.TIMEOUT * 1000);
     if (delay < LOOP_MS) {
       if (this.watchTimer) {
         clearTimeout(this.watchTimer);
@@ -419,21 +428,24 @@ export class Arbiter {
   /** A child that failed while booting stops the server, except during a reload: then the old generation stays. */
   private bootFailed(child: Child, code: number): void {
     const reason = code === APP_LOAD_ERROR ? 'App failed to load.' : 'Worker failed to boot.';
-    if (this.reload && child.generation === this.reload.to) {
-      this.log.error(`Reload failed: a new worker exited while booting (${reason}); the old workers keep serving.`);
-      for (const c of this.children.values()) {
-        if (c.generation === this.reload.to) {
-          this.stopChild(c, 'failed reload', true);
-        }
-      }
-      this.generation = this.reload.from;
-      this.settings = this.reload.oldSettings;
-      this.opts.logs.logger.level = this.settings.LOG_LEVEL;
-      this.workers = this.settings.WORKERS;
-      this.reload = null;
+    const back = this.generations.rollBack(child);
+    if (back === null) {
+      this.halt(reason, code);
       return;
     }
-    this.halt(reason, code);
+    this.log.error(`Reload failed: a new worker exited while booting (${reason}); the old workers keep serving.`);
+    for (const c of this.children.values()) {
+      if (c.generation === back.failed) {
+        if (this.kindOf(c).http) {
+          this.stopChild(c, 'failed reload', true);
+        } else {
+          // the kept runner goes back with the old generation
+          c.generation = this.generation;
+        }
+      }
+    }
+    this.apply(back.settings);
+    this.hooks.reloaded?.(false);
   }
 
   /** Stops for good with a reason and an exit status (boot failures). */
@@ -448,12 +460,16 @@ export class Arbiter {
     if (this.stopping && !quick) {
       return;
     }
-    if (!this.stopping) {
+    const first = !this.stopping;
+    if (first) {
       this.opts.stopAccepting();
     }
     this.stopping = { quick, status: this.stopping?.status || status };
     for (const c of this.children.values()) {
       this.stopChild(c, 'shutdown', quick);
+    }
+    if (first) {
+      this.hooks.stopping?.();
     }
     this.checkStopped();
   }

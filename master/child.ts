@@ -1,12 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-
-/** The kinds of process the master supervises. */
-export type ChildKindName = 'web' | 'runner';
-
-/** How a child is asked to stop: drain (the server goes on), graceful (TERM), quick (INT, QUIT). */
-export type StopMode = 'drain' | 'graceful' | 'quick';
-/** A stop may only be made stronger. */
-export const STOP_RANK: Record<StopMode, number> = { drain: 0, graceful: 1, quick: 2 };
+import type { ChildKindName, MasterMessage, StopMode } from '../src/ipc/protocol.js';
 
 /** Where a child is in its life, as `oq-webui status` shows it. */
 export type ChildState = 'booting' | 'ready' | 'stopping';
@@ -47,7 +40,7 @@ export class Child {
   }
 
   /** Sends an IPC message if the channel is still open. */
-  send(msg: object, handle?: object): void {
+  send(msg: MasterMessage, handle?: object): void {
     if (this.proc.connected) {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- child_process types do not list raw libuv handles
       this.proc.send(msg, handle as any, { keepOpen: true }, () => undefined);

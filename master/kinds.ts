@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ChildKindName } from '../src/ipc/protocol.js';
 import { DIST_ROOT } from '../src/paths.js';
 import type { Settings } from '../src/settings/schema.js';
-import type { ChildKindName } from './child.js';
+import { HaltServer } from './errors.js';
 
 /** A kind of child process: where its code is and how many the master keeps. */
 export interface ChildKind {
@@ -35,7 +36,12 @@ export const RUNNER: ChildKind = {
   label: 'Job runner',
 };
 
-/** The kinds this installation has (the runner only once its entry point is built). */
-export function installedKinds(): ChildKind[] {
-  return [WEB, RUNNER].filter((k) => k === WEB || existsSync(k.entry));
+/** Every kind of child; a missing entry point stops the start with its path (an incomplete build). */
+export function installedKinds(kinds: ChildKind[] = [WEB, RUNNER]): ChildKind[] {
+  for (const k of kinds) {
+    if (!existsSync(k.entry)) {
+      throw new HaltServer(`${k.label} entry point ${k.entry} is missing: build the project (npm run build)`);
+    }
+  }
+  return kinds;
 }

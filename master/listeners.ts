@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { existsSync, lstatSync, unlinkSync } from 'node:fs';
 import { parseBind, type BindAddress } from '../src/settings/bind.js';
-import { HaltServer, START_ERROR } from './errors.js';
+import { START_ERROR } from '../src/ipc/protocol.js';
+import { HaltServer } from './errors.js';
 
 /** A socket the master bound: handed to every worker, never accepted on by the master. */
 export interface Listener {

@@ -3,10 +3,12 @@ import { packageVersion } from '../src/paths.js';
 import { resolveSettings, type CliValues } from '../src/settings/load.js';
 import { Arbiter } from './arbiter.js';
 import { ControlServer } from './control.js';
-import { CONFIG_ERROR, HaltServer } from './errors.js';
+import { CONFIG_ERROR } from '../src/ipc/protocol.js';
+import { HaltServer } from './errors.js';
 import { installedKinds } from './kinds.js';
 import { bindAll, closeAll, type Listener } from './listeners.js';
 import { Pidfile } from './pidfile.js';
+import { SystemdNotifier, systemdHooks } from './sd-notify.js';
 import { startupChecks } from './startup-checks.js';
 
 /** How `oq-webui start` was called, kept to re-read the same settings on HUP. */
@@ -32,6 +34,8 @@ export async function startMaster(req: StartRequest): Promise<number> {
     webuiAccessLogDir: settings.WEBUI_ACCESS_LOG_DIR,
   });
   const log = logs.logger;
+  // before any child is forked: it takes NOTIFY_SOCKET and WATCHDOG_* out of the environment
+  const notifier = SystemdNotifier.fromEnv(log);
   const pidfile = settings.PIDFILE ? new Pidfile(settings.PIDFILE) : null;
   let listeners: Listener[] = [];
   let listening = false;
@@ -61,8 +65,10 @@ export async function startMaster(req: StartRequest): Promise<number> {
         return { settings: r.problems.length > 0 ? null : r.settings, problems: r.problems };
       },
       stopAccepting,
+      hooks: notifier ? systemdHooks(notifier, () => arbiter) : undefined,
       onExit: async () => {
         stopAccepting();
+        notifier?.close();
         control?.close();
         pidfile?.unlink(process.pid);
         await logs.close();
@@ -77,6 +83,8 @@ export async function startMaster(req: StartRequest): Promise<number> {
   } catch (e) {
     const reason = e instanceof HaltServer ? e.reason : (e as Error).message;
     log.error(reason);
+    notifier?.stopping(`failed to start: ${reason}`);
+    notifier?.close();
     stopAccepting();
     control?.close();
     pidfile?.unlink(process.pid);

@@ -1,6 +1,7 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { HaltServer, START_ERROR } from './errors.js';
+import { START_ERROR } from '../src/ipc/protocol.js';
+import { HaltServer } from './errors.js';
 
 /** Whether a process with this pid exists (EPERM: it does, as another user's). */
 export function pidAlive(pid: number): boolean {

@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 import { ensureSecretKey, secretKeyFileTooOpen } from '../src/auth/secret-key.js';
 import { defaultDatabaseUrl, sqlitePath } from '../src/db/url.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
-import { HaltServer, START_ERROR } from './errors.js';
+import { START_ERROR } from '../src/ipc/protocol.js';
+import { HaltServer } from './errors.js';
 import type { Logger } from '../src/logging/levels.js';
 import { parseBind } from '../src/settings/bind.js';
 import type { Settings } from '../src/settings/schema.js';
@@ -50,7 +51,11 @@ export async function prepareAccounts(settings: Settings, log: Logger): Promise<
       .catch((e: Error & { stderr?: string }) => {
         throw new HaltServer(`Cannot create the database ${file}: ${e.stderr?.trim() || e.message}`, START_ERROR);
       });
-    log.info(`Created the database ${file}: ${stdout.trim().split('\n').join('; ')}`);
+    log.info(`Created the database ${file}:`);
+    // one log line per line of migrate's output (the log formatter would escape a line break)
+    for (const line of stdout.trim().split('\n').filter((l) => l.trim() !== '')) {
+      log.info(`  ${line.trim()}`);
+    }
   }
   const secret = ensureSecretKey(settings);
   if (secret.created) {

@@ -1,3 +1,4 @@
+import type { ChildKindName, LogFile, NotifyPayload, NotifyWhat } from './ipc/protocol.js';
 import type { Logger } from './logging/levels.js';
 import type { Settings } from './settings/schema.js';
 
@@ -6,7 +7,7 @@ export interface AppDeps {
   settings: Settings;
   log: Logger;
   /** Appends whole lines to a file owned by the master. */
-  writeLine: (file: 'access' | 'webui-access', text: string) => void;
+  writeLine: (file: LogFile, text: string) => void;
   /** Tells the other processes something (e.g. the job runner: a job was created). */
-  notify: (to: 'runner' | 'web', what: string, payload?: unknown) => void;
+  notify: (to: ChildKindName, what: NotifyWhat, payload?: NotifyPayload) => void;
 }

@@ -2,22 +2,31 @@ import Koa from 'koa';
 import type { AppDeps } from './app-context.js';
 import { ensureSecretKey } from './auth/secret-key.js';
 import { actorMiddleware } from './middlewares/actor.js';
-import { clientIpMiddleware } from './middlewares/client-ip.js';
+import { clientIpMiddleware } from './http/client-ip.js';
 import { errorHandler } from './middlewares/error-handler.js';
 import { lockdownGate } from './middlewares/lockdown.js';
 import { originCheck } from './middlewares/origin-check.js';
 import { sessionMiddleware } from './middlewares/session.js';
-import { openAppDatabase } from './models/database.js';
+import { openAppDatabase } from './db/database.js';
 import { accountsRoutes } from './routes/accounts/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { calcRoutes } from './routes/calcs/index.js';
 import { engineVersionRoutes } from './routes/engine-version.js';
+import { removeStaleUploads } from './runner/stale-uploads.js';
+import { loadAssets, staticFiles } from './routes/pages/assets.js';
+import { pageRoutes } from './routes/pages/index.js';
+import { pageHeaders } from './routes/pages/layout.js';
 
 /** Builds the Koa application: middleware in order, then every router under WEBUI_PATHPREFIX. */
 export async function createApp(deps: AppDeps): Promise<Koa> {
   const app = new Koa({ proxy: false });
   app.silent = true;
+  // uploads left half-received by workers that died (the runner sweeps them too)
+  void removeStaleUploads(deps.settings.DATA_DIR).catch(() => undefined);
   app.use(errorHandler(deps.log));
+  // pages' security headers; static files before sessions (they need none)
+  app.use(pageHeaders({ settings: deps.settings, assets: loadAssets(deps.settings.WEBUI_PATHPREFIX) }));
+  app.use(staticFiles(deps.settings.WEBUI_PATHPREFIX));
   // the database must exist and be migrated: otherwise this throws and the worker fails to boot
   const db = await openAppDatabase(deps.settings.DATABASE);
   const accounts = { deps, models: db.models };
@@ -31,6 +40,8 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
     app.use(lockdownGate(deps.settings));
   }
   const routers = [
+    // first: GET /admin/ from a browser is the admin page, from an API client the JSON route
+    pageRoutes({ settings: deps.settings, sequelize: db.sequelize }),
     engineVersionRoutes(deps.settings),
     ...(deps.settings.LOCKDOWN ? [accountsRoutes(accounts), adminRoutes(accounts)] : []),
     calcRoutes({ settings: deps.settings, sequelize: db.sequelize, notify: deps.notify }),

@@ -12,11 +12,7 @@ export const badRequest = (msg: string): HttpError => new HttpError(400, msg);
 export const forbidden = (msg = 'Forbidden'): HttpError => new HttpError(403, msg);
 /** 404: no such thing (or the route is disabled). */
 export const notFound = (msg = 'Not Found'): HttpError => new HttpError(404, msg);
-/** 405: wrong method. */
-export const methodNotAllowed = (msg = 'Method Not Allowed'): HttpError => new HttpError(405, msg);
 /** 409: the thing is not in a state that allows this. */
 export const conflict = (msg: string): HttpError => new HttpError(409, msg);
 /** 413: the upload is too large. */
 export const tooLarge = (msg: string): HttpError => new HttpError(413, msg);
-/** 429: slow down. */
-export const tooManyRequests = (msg: string): HttpError => new HttpError(429, msg);

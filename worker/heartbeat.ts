@@ -1,17 +1,33 @@
-import { send } from '../src/logging/child-logger.js';
+import { sendToMaster } from '../src/ipc/child-side.js';
 
 /** Heartbeat period: often enough for the watchdog (a quarter of the timeout), at most 1 s. */
 export function heartbeatPeriod(timeoutSeconds: number): number {
   return timeoutSeconds > 0 ? Math.max(100, Math.min(1000, (timeoutSeconds * 1000) / 4)) : 1000;
 }
 
-/** Sends a heartbeat from the event loop: a blocked loop or a stopped process goes silent. */
-export function startHeartbeat(periodMs: number, requests: () => number): () => void {
-  const beat = (): void => {
-    void send({ t: 'hb', requests: requests(), rss: process.memoryUsage.rss() });
-  };
-  beat();
-  const timer = setInterval(beat, periodMs);
-  timer.unref();
-  return () => clearInterval(timer);
+/** Heartbeats from the event loop: a blocked loop or a stopped process goes silent. */
+export class Heartbeat {
+  private timer: NodeJS.Timeout | null = null;
+
+  /** `load` is what the beat reports as `requests` (requests served, or calculations running). */
+  constructor(private readonly load: () => number) {}
+
+  /** Beats now and then every `periodMs` (replacing the previous period). */
+  start(periodMs: number): void {
+    this.stop();
+    this.beat();
+    this.timer = setInterval(() => this.beat(), periodMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+  }
+
+  private beat(): void {
+    void sendToMaster({ t: 'hb', requests: this.load(), rss: process.memoryUsage.rss() });
+  }
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../src/logging/levels.js';
 import { accessLine } from '../src/logging/access-line.js';
 import { clientIpOf, remoteUser } from '../src/http/remote-user.js';
+import { watchBody } from '../src/http/body-timeout.js';
 import type { Settings } from '../src/settings/schema.js';
 import { checkLimits, maxHeaderSize } from './limits.js';
 
@@ -36,10 +37,18 @@ export function createHttpServer(s: Settings, log: Logger, handler: http.Request
     if (hooks.stopping() || s.KEEPALIVE === 0) {
       res.shouldKeepAlive = false;
     }
-    res.on('finish', () => {
+    // once per request: when the answer is sent, or, for a client gone before it (logged as 499,
+    // nginx's "client closed request"), once the handler has ended and removed what it made
+    let logged = false;
+    let ended: unknown;
+    const logLine = (finished: boolean): void => {
+      if (logged) {
+        return;
+      }
+      logged = true;
       hooks.done();
       if (hooks.access) {
-        const len = res.getHeader('content-length');
+        const len = finished ? res.getHeader('content-length') : undefined;
         hooks.access(accessLine({
           ip: clientIpOf(req),
           user: remoteUser(req),
@@ -48,12 +57,21 @@ export function createHttpServer(s: Settings, log: Logger, handler: http.Request
           method: req.method ?? '-',
           url: req.url ?? '-',
           httpVersion: req.httpVersion,
-          status: res.statusCode,
+          status: finished ? res.statusCode : 499,
           bytes: len === undefined ? null : Number(len),
           referer: req.headers.referer,
           userAgent: req.headers['user-agent'],
           durationMs: performance.now() - started,
         }));
+      }
+    };
+    let clientGone = false;
+    res.on('finish', () => logLine(!clientGone));
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        clientGone = true;
+        const gone = (): void => logLine(false);
+        void Promise.resolve(ended).then(gone, gone);
       }
     });
     const breach = checkLimits(req, s);
@@ -62,7 +80,8 @@ export function createHttpServer(s: Settings, log: Logger, handler: http.Request
       res.end(`${breach.message}\n`);
       return;
     }
-    handler(req, res);
+    watchBody(req, res, s.BODY_TIMEOUT);
+    ended = handler(req, res);
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (!socket.writable) {

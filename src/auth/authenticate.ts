@@ -4,9 +4,9 @@
  */
 import { UniqueConstraintError } from 'sequelize';
 import type { Logger } from '../logging/levels.js';
-import type { AccountModels, User } from '../models/index.js';
+import type { AccountModels, User } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
-import { setMemberships } from './accounts.js';
+import { setMemberships } from '../data/groups.js';
 import { pamAuthenticate, pamAvailable, unixGroupsOf } from './pam.js';
 import { dummyVerify, hashPassword, UNUSABLE_PASSWORD_PREFIX, verifyPassword } from './passwords.js';
 

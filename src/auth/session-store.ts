@@ -2,8 +2,10 @@
  * koa-session's external store, in the `sessions` table: every worker sees every session,
  * sessions survive worker restarts and reloads, and a destroyed one is gone for good.
  */
+import type { Context } from 'koa';
 import { Op } from 'sequelize';
-import type { AccountModels } from '../models/index.js';
+import type { AccountModels } from '../db/models/index.js';
+import { authCacheFor } from './auth-cache.js';
 
 /** The data we keep in a session (koa-session adds _expire and _maxAge). */
 export interface SessionData {
@@ -30,30 +32,47 @@ export async function destroyUserSessions(models: AccountModels, userId: number,
   return models.SessionRow.destroy({ where });
 }
 
-/** The database-backed store. */
+/** The database-backed store, read through this worker's AuthCache (src/auth/auth-cache.ts). */
 export function databaseSessionStore(models: AccountModels): SessionStore {
+  const cache = authCacheFor(models.sequelize);
   return {
-    async get(key) {
-      const row = await models.SessionRow.findOne({ where: { sid: key, expiresAt: { [Op.gt]: Date.now() } } });
-      if (!row) {
-        return null;
+    async get(key, _maxAge, opts) {
+      const epoch = await cache.current();
+      if (opts.ctx) {
+        // the actor middleware reads the user at the same epoch
+        (opts.ctx as Context).state.authEpoch = epoch;
       }
-      try {
-        return JSON.parse(row.data) as SessionData;
-      } catch {
-        return null;
+      let entry = cache.session(key, epoch);
+      if (entry === undefined) {
+        const row = await models.SessionRow.findOne({ where: { sid: key } });
+        entry = { data: row ? parseData(row.data) : null, expiresAt: row ? Number(row.expiresAt) : 0 };
+        cache.rememberSession(key, epoch, entry);
       }
+      // a copy: koa-session keeps what it is given, and the entry serves later requests
+      return entry.data !== null && entry.expiresAt > Date.now() ? { ...entry.data } : null;
     },
     async set(key, sess, maxAge) {
+      cache.forgetSession(key);
       await models.SessionRow.upsert({
         sid: key,
         data: JSON.stringify(sess),
         expiresAt: Date.now() + maxAge,
         userId: typeof sess.uid === 'number' ? sess.uid : null,
       });
+      cache.forgetSession(key);
     },
     async destroy(key) {
+      cache.forgetSession(key);
       await models.SessionRow.destroy({ where: { sid: key } });
     },
   };
+}
+
+function parseData(text: string): SessionData | null {
+  try {
+    const data = JSON.parse(text) as unknown;
+    return data !== null && typeof data === 'object' ? data as SessionData : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,39 +1,64 @@
 /**
- * Slows down password guessing: failed logins are recorded per client IP in the database
- * (so all workers count together); past LOGIN_FAILURE_LIMIT failures within
- * LOGIN_FAILURE_WINDOW seconds, further attempts from that IP get 429 until the oldest
+ * Slows down password guessing as django-axes does: failed logins are recorded in the database
+ * (so all workers count together) with the IP and the username tried, and counted twice within
+ * LOGIN_FAILURE_WINDOW seconds:
+ * - per (username, IP): past LOGIN_FAILURE_LIMIT failures, that username from that IP gets 429;
+ * - per IP: past LOGIN_FAILURE_IP_LIMIT failures (higher), every attempt from that IP gets 429.
+ * So someone guessing one account's password behind a shared address (a proxy not declared
+ * trusted, a NAT) does not lock the other users of that address out, and spraying many
+ * usernames from one address is still stopped. A refusal lasts until the oldest counted
  * failures age out of the window.
  */
-import { Op } from 'sequelize';
-import type { AccountModels } from '../models/index.js';
+import { Op, type WhereOptions } from 'sequelize';
+import type { AccountModels, LoginFailure } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
 
-type ThrottleSettings = Pick<Settings, 'LOGIN_FAILURE_LIMIT' | 'LOGIN_FAILURE_WINDOW'>;
+type ThrottleSettings = Pick<Settings, 'LOGIN_FAILURE_LIMIT' | 'LOGIN_FAILURE_IP_LIMIT' | 'LOGIN_FAILURE_WINDOW'>;
 
-/** Seconds the IP must wait before trying again, or 0 when it may try now. */
-export async function loginRetryAfter(models: AccountModels, s: ThrottleSettings, ip: string, now = Date.now()): Promise<number> {
-  if (s.LOGIN_FAILURE_LIMIT <= 0) {
+/** Who is trying: the username given ('' when it could not be kept) and the client IP. */
+export interface LoginAttempt {
+  username: string;
+  ip: string;
+}
+
+/** The longest username kept (Django's limit); longer ones are cut for counting. */
+const MAX_USERNAME = 150;
+
+/** Seconds until fewer than `limit` failures matching `where` remain in the window; 0 if fewer now. */
+async function waitFor(models: AccountModels, where: WhereOptions<LoginFailure>, limit: number, windowMs: number, now: number): Promise<number> {
+  if (limit <= 0) {
     return 0;
   }
-  const windowMs = s.LOGIN_FAILURE_WINDOW * 1000;
-  const rows = await models.LoginFailure.findAll({
-    where: { ip, at: { [Op.gt]: now - windowMs } },
+  const newest = await models.LoginFailure.findAll({
+    where: { ...where, at: { [Op.gt]: now - windowMs } } as WhereOptions<LoginFailure>,
     attributes: ['at'],
-    order: [['at', 'ASC']],
+    order: [['at', 'DESC']],
+    limit,
   });
-  if (rows.length < s.LOGIN_FAILURE_LIMIT) {
+  if (newest.length < limit) {
     return 0;
   }
-  // once this failure leaves the window, fewer than LIMIT remain
-  const freeing = Number(rows[rows.length - s.LOGIN_FAILURE_LIMIT].at);
+  // once the limit-th newest failure leaves the window, fewer than limit remain
+  const freeing = Number(newest[limit - 1].at);
   return Math.max(1, Math.ceil((freeing + windowMs - now) / 1000));
 }
 
-/** Records one failed login from the IP, and forgets failures older than the window. */
-export async function recordLoginFailure(models: AccountModels, s: ThrottleSettings, ip: string, now = Date.now()): Promise<void> {
-  if (s.LOGIN_FAILURE_LIMIT <= 0) {
+/** Seconds the attempt must wait (the longer of its two counts), or 0 when it may try now. */
+export async function loginRetryAfter(models: AccountModels, s: ThrottleSettings, who: LoginAttempt, now = Date.now()): Promise<number> {
+  const windowMs = s.LOGIN_FAILURE_WINDOW * 1000;
+  const username = who.username.slice(0, MAX_USERNAME);
+  const [pair, ip] = await Promise.all([
+    waitFor(models, { username, ip: who.ip }, s.LOGIN_FAILURE_LIMIT, windowMs, now),
+    waitFor(models, { ip: who.ip }, s.LOGIN_FAILURE_IP_LIMIT, windowMs, now),
+  ]);
+  return Math.max(pair, ip);
+}
+
+/** Records one failed attempt, and forgets failures older than the window. */
+export async function recordLoginFailure(models: AccountModels, s: ThrottleSettings, who: LoginAttempt, now = Date.now()): Promise<void> {
+  if (s.LOGIN_FAILURE_LIMIT <= 0 && s.LOGIN_FAILURE_IP_LIMIT <= 0) {
     return;
   }
-  await models.LoginFailure.create({ ip, at: now });
+  await models.LoginFailure.create({ ip: who.ip, username: who.username.slice(0, MAX_USERNAME), at: now });
   await models.LoginFailure.destroy({ where: { at: { [Op.lt]: now - s.LOGIN_FAILURE_WINDOW * 1000 } } });
 }

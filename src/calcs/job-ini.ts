@@ -92,8 +92,10 @@ export function normaliseIni(text: string): string {
  * Chooses the .ini to run among `files` (relative paths): the `requested` one if given (matched by
  * path, else by base name; null when absent, as the original engine refuses), else `job.ini`,
  * else the first `job*.ini` alphabetically, else the first `.ini`; shallower paths win ties.
+ * When the upload continues a hazard calculation (`continuing`, a hazard_job_id was given),
+ * `risk.ini` comes first, as in the original WebUI.
  */
-export function pickJobIni(files: string[], requested?: string): string | null {
+export function pickJobIni(files: string[], requested?: string, opts: { continuing?: boolean } = {}): string | null {
   const inis = files.filter((f) => /\.ini$/i.test(f)).sort(byDepthThenName);
   const base = (f: string): string => path.posix.basename(f.replace(/\\/g, '/'));
   if (requested !== undefined && requested !== '') {
@@ -103,6 +105,7 @@ export function pickJobIni(files: string[], requested?: string): string | null {
     return inis.find((f) => base(f) === base(requested)) ?? null;
   }
   return (
+    (opts.continuing ? inis.find((f) => base(f) === 'risk.ini') : undefined) ??
     inis.find((f) => base(f) === 'job.ini') ??
     inis.find((f) => /^job.*\.ini$/i.test(base(f))) ??
     inis[0] ??

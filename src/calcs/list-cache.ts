@@ -7,7 +7,7 @@
  * could leave stale.
  */
 import type { Sequelize } from 'sequelize';
-import { selectRows } from './fast-sql.js';
+import { dataVersion } from '../db/sqlite.js';
 
 /** Answers kept per worker. */
 const MAX_ENTRIES = 500;
@@ -35,11 +35,11 @@ export class ListCache {
 
   /** The database's current version, or null when it cannot be known (not SQLite): no caching. */
   async version(): Promise<string | null> {
-    if (this.ttlMs <= 0 || this.sequelize.getDialect() !== 'sqlite') {
+    if (this.ttlMs <= 0) {
       return null;
     }
-    const [row] = await selectRows<{ data_version: number }>(this.sequelize, 'PRAGMA data_version', []);
-    return `${row.data_version}:${this.epoch}`;
+    const v = await dataVersion(this.sequelize);
+    return v === null ? null : `${v}:${this.epoch}`;
   }
 
   /** The answer stored under `key` if it is still valid at `version`. */

@@ -6,12 +6,11 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { QueryTypes } from 'sequelize';
 import type { Actor } from '../auth/actor.js';
-import { badRequest, forbidden, HttpError, notFound } from '../errors.js';
-import type { Job } from '../models/calcs.js';
-import { maySeeCalculation } from '../policies/calculation.js';
-import { factsOf, type CalcEnv } from './access.js';
+import { deleteJobRow, insertJob, setCalcDir, type JobRow } from '../data/calculations.js';
+import { badRequest, HttpError, notFound } from '../errors.js';
+import { loadCalculationFor } from '../policies/load-calculation.js';
+import type { CalcEnv } from './env.js';
 import { listIniFiles, pickJobIni, readJobIni, type JobIni } from './job-ini.js';
 import { calcDir, inputDir } from './paths.js';
 import { extractZip, UploadRefused } from './unpack-upload.js';
@@ -77,7 +76,8 @@ export async function prepareInputs(received: Received, staging: string, maxExtr
     throw badRequest(NO_INI);
   }
   const requested = received.fields.job_ini;
-  const iniRel = pickJobIni(inis, requested);
+  const continuing = (received.fields.hazard_job_id ?? '').trim() !== '';
+  const iniRel = pickJobIni(inis, requested, { continuing });
   if (iniRel === null) {
     throw badRequest(`The job_ini ${JSON.stringify(requested)} is not among the uploaded .ini files (${inis.join(', ')})`);
   }
@@ -94,23 +94,18 @@ export async function prepareInputs(received: Received, staging: string, maxExtr
 }
 
 /** Checks `hazard_job_id`: a complete calculation the caller may see; null when not given. */
-export async function checkParent(env: CalcEnv, actor: Actor, raw: string | undefined): Promise<Job | null> {
+export async function checkParent(env: CalcEnv, actor: Actor, raw: string | undefined): Promise<JobRow | null> {
   if (raw === undefined || raw.trim() === '') {
     return null;
   }
   if (!/^\d{1,15}$/.test(raw.trim())) {
     throw badRequest(`Invalid hazard_job_id ${JSON.stringify(raw)}: not a calculation id`);
   }
-  const id = Number(raw.trim());
-  const parent = await env.models.Job.findByPk(id);
-  if (parent === null || parent.status === 'deleted') {
-    throw notFound(`Unknown hazard_job_id ${id}`);
-  }
-  if (!maySeeCalculation(actor, await factsOf(env, actor, parent), { aclOn: env.settings.ACL_ON })) {
-    throw forbidden(`User ${actor.username} has no permission to use job ${id} as hazard_job_id`);
-  }
+  const { job: parent } = await loadCalculationFor(env.models, actor, raw.trim().replace(/^0+(?=\d)/, ''), 'continue', {
+    aclOn: env.settings.ACL_ON, unknown: (id) => `Unknown hazard_job_id ${id}`,
+  });
   if (parent.status !== 'complete' && parent.status !== 'shared') {
-    throw badRequest(`The hazard calculation ${id} is ${parent.status}; only a complete calculation can be used as hazard_job_id`);
+    throw badRequest(`The hazard calculation ${parent.id} is ${parent.status}; only a complete calculation can be used as hazard_job_id`);
   }
   return parent;
 }
@@ -119,21 +114,12 @@ export async function checkParent(env: CalcEnv, actor: Actor, raw: string | unde
  * Inserts the job (only if the parent is still there: one statement) and moves the staging
  * folder into place. The runner takes a job only once ds_calc_dir is set, i.e. after the move.
  */
-export async function createCalc(env: CalcEnv, actor: Actor, staging: string, inputs: PreparedInputs, parent: Job | null): Promise<number> {
+export async function createCalc(env: CalcEnv, actor: Actor, staging: string, inputs: PreparedInputs, parent: JobRow | null): Promise<number> {
   const parentId = parent?.id ?? null;
-  const sql = `INSERT INTO job (description, user_name, calculation_mode, hazard_calculation_id, status, is_running, start_time, relevant, job_ini, abort_requested)
-     SELECT ?, ?, ?, ?, 'created', ?, ?, ?, ?, ?
-     WHERE CAST(? AS INTEGER) IS NULL OR EXISTS (SELECT 1 FROM job WHERE id = ? AND status IN ('complete', 'shared'))`;
-  const replacements = [inputs.ini.description, actor.username, inputs.ini.calculation_mode, parentId, false, new Date(), true, inputs.iniRel, false, parentId, parentId];
-  let id: number | null;
-  if (env.sequelize.getDialect() === 'postgres') {
-    const rows = await env.sequelize.query<{ id: number }>(`${sql} RETURNING id`, { replacements, type: QueryTypes.SELECT });
-    id = rows.length === 0 ? null : Number(rows[0].id);
-  } else {
-    // sqlite: [lastID, changes]; lastID is stale when nothing was inserted
-    const [lastId, changes] = (await env.sequelize.query(sql, { replacements, type: QueryTypes.INSERT })) as unknown as [number, number];
-    id = changes === 1 ? Number(lastId) : null;
-  }
+  const id = await insertJob(env.models, {
+    description: inputs.ini.description, userName: actor.username, calculationMode: inputs.ini.calculation_mode,
+    jobIni: inputs.iniRel, parentId,
+  });
   if (id === null) {
     throw notFound(`Unknown hazard_job_id ${parentId}`);
   }
@@ -142,9 +128,9 @@ export async function createCalc(env: CalcEnv, actor: Actor, staging: string, in
     // a folder left by a database that was thrown away cannot belong to this new job
     await rm(folder, { recursive: true, force: true });
     await rename(staging, folder);
-    await env.models.Job.update({ ds_calc_dir: folder }, { where: { id } });
+    await setCalcDir(env.models, id, folder);
   } catch (err) {
-    await env.models.Job.destroy({ where: { id } });
+    await deleteJobRow(env.models, id);
     await rm(folder, { recursive: true, force: true });
     throw new HttpError(500, `Cannot create the calculation folder: ${(err as Error).message}`);
   }

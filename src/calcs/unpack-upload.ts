@@ -30,6 +30,10 @@ export class UploadRefused extends Error {
   }
 }
 
+/** Longest file or folder name (Linux's NAME_MAX), and longest path (PATH_MAX), in bytes. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
@@ -144,8 +148,9 @@ function entryName(entry: yauzl.Entry): string {
 
 /** Resolves an entry name under root, refusing anything that could land elsewhere. */
 function safeTarget(root: string, name: string): string {
+  const shown = name.length > 80 ? `${name.slice(0, 80)}...` : name;
   const refuse = (why: string): never => {
-    throw new UploadRefused(`The archive entry "${name}" ${why}, which is not allowed`);
+    throw new UploadRefused(`The archive entry "${shown}" ${why}, which is not allowed`);
   };
   if (name === '' || name.includes('\0')) {
     refuse('has an empty or invalid name');
@@ -162,6 +167,12 @@ function safeTarget(root: string, name: string): string {
   const target = path.resolve(root, name);
   if (target === root || !target.startsWith(root + path.sep)) {
     refuse('points outside the calculation folder');
+  }
+  if (name.split('/').some((part) => Buffer.byteLength(part) > NAME_MAX)) {
+    refuse(`has a file or folder name longer than ${NAME_MAX} bytes`);
+  }
+  if (Buffer.byteLength(target) >= PATH_MAX) {
+    refuse(`has a path longer than the ${PATH_MAX} bytes a file system allows`);
   }
   return target;
 }

@@ -3,13 +3,16 @@
  * whole request at most `maxBytes`. Every refusal is an HttpError (400, 413) with a message.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, statfs } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { badRequest, HttpError, tooLarge } from '../errors.js';
+import { uploadFolderPrefix } from '../runner/stale-uploads.js';
+import type { Settings } from '../settings/schema.js';
+import { uploadsDir } from './paths.js';
 
 /** One file of the upload, saved under the staging folder. */
 export interface ReceivedFile {
@@ -32,6 +35,98 @@ export interface UploadLimits {
   /** Largest file, and largest request body. */
   maxBytes: number;
   maxFiles: number;
+  /** What is left of the user's USER_QUOTA, when that is less than maxBytes (see `checkSpace`). */
+  quota?: Space;
+}
+
+/**
+ * A fresh staging folder for one upload under DATA_DIR/uploads, named after this process so
+ * that the folders of a worker that died are known (src/runner/stale-uploads.ts).
+ */
+export async function stagingFolder(dataDir: string): Promise<string> {
+  const root = uploadsDir(dataDir);
+  await mkdir(root, { recursive: true });
+  return mkdtemp(path.join(root, uploadFolderPrefix()));
+}
+
+/** A size for people: 20 GiB, 1.5 MiB, 300 bytes. */
+export function humanBytes(n: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${n} bytes` : `${Number(v.toFixed(v < 10 ? 1 : 0))} ${units[i]}`;
+}
+
+/** The disk space a user has for a run: their USER_QUOTA (0 = none) and what their calculations take. */
+export interface Space {
+  quota: number;
+  used: number;
+}
+
+/** Bytes left to the user (Infinity without a quota). */
+export function remaining(space: Space): number {
+  return space.quota === 0 ? Infinity : Math.max(0, space.quota - space.used);
+}
+
+/** 413 for a run that would take the user over USER_QUOTA. */
+export function overQuota(space: Space, adding: number | null): HttpError {
+  const uses = `your calculations take ${humanBytes(space.used)} of your ${humanBytes(space.quota)} quota (USER_QUOTA)`;
+  return adding === null
+    ? tooLarge(`This upload does not fit in your disk quota: ${uses}; remove some calculations to make room`)
+    : tooLarge(`This upload (${humanBytes(adding)} once unpacked) does not fit in your disk quota: ${uses}; remove some calculations to make room`);
+}
+
+/**
+ * Before an upload is read: refuses a run when DATA_DIR's file system is below MIN_FREE_SPACE
+ * (507) or the user's calculations already fill their USER_QUOTA (413); returns the user's
+ * space. `usedBytes` asks the database (only when there is a quota).
+ */
+export async function checkSpace(settings: Settings, usedBytes: () => Promise<number>): Promise<Space> {
+  await checkFreeSpace(settings);
+  const space = { quota: settings.USER_QUOTA, used: settings.USER_QUOTA === 0 ? 0 : await usedBytes() };
+  if (space.quota > 0 && space.used >= space.quota) {
+    throw overQuota(space, null);
+  }
+  return space;
+}
+
+/** 507 when DATA_DIR's file system has less than MIN_FREE_SPACE free. */
+async function checkFreeSpace(settings: Settings): Promise<void> {
+  if (settings.MIN_FREE_SPACE > 0) {
+    const fs = await statfs(settings.DATA_DIR);
+    const free = fs.bavail * fs.bsize;
+    if (free < settings.MIN_FREE_SPACE) {
+      throw new HttpError(507, `The server is short of disk space: ${humanBytes(free)} free where calculations are stored, below the ${humanBytes(settings.MIN_FREE_SPACE)} it keeps free (MIN_FREE_SPACE); no new calculation can be run until space is freed`);
+    }
+  }
+}
+
+/** Bytes of the files under `dir`. */
+async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      total += (await lstat(path.join(entry.parentPath ?? entry.path, entry.name))).size;
+    }
+  }
+  return total;
+}
+
+/**
+ * Once the inputs are unpacked in `staging`: refuses them when they take the user over the
+ * quota (413) or the disk below MIN_FREE_SPACE (507); returns their size in bytes.
+ */
+export async function checkStaged(settings: Settings, space: Space, staging: string): Promise<number> {
+  const bytes = await folderBytes(staging);
+  if (space.quota > 0 && space.used + bytes > space.quota) {
+    throw overQuota(space, bytes);
+  }
+  await checkFreeSpace(settings);
+  return bytes;
 }
 
 /** The base name of an uploaded file (browsers on Windows may send a whole path); 400 for names that are not usable. */
@@ -74,6 +169,10 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
   if (declared > limits.maxBytes) {
     throw tooLarge(`The upload is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`);
   }
+  const quota = limits.quota !== undefined && remaining(limits.quota) < limits.maxBytes ? limits.quota : null;
+  if (quota !== null && declared > remaining(quota)) {
+    throw overQuota(quota, null);
+  }
   const dir = path.join(staging, 'received');
   await mkdir(dir, { recursive: true });
   const received: Received = { files: [], fields: {} };
@@ -91,7 +190,9 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
     throw badRequest(`Malformed multipart upload: ${(err as Error).message}`);
   }
   return new Promise<Received>((resolve, reject) => {
-    const counter = new TotalCounter(limits.maxBytes, () => refuse(tooLarge(`The upload is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`)));
+    const counter = quota === null
+      ? new TotalCounter(limits.maxBytes, () => refuse(tooLarge(`The upload is larger than the MAX_UPLOAD_SIZE of ${limits.maxBytes} bytes`)))
+      : new TotalCounter(remaining(quota), () => refuse(overQuota(quota, null)));
     let settled = false;
     const finish = (err: HttpError | null): void => {
       if (settled) {
@@ -137,7 +238,7 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
         refuse(badRequest(`The file ${JSON.stringify(name)} was uploaded twice`));
         return;
       }
-      const file: ReceivedFile = { field, name, path: path.join(dir, `${received.files.length}-${name}`), size: 0 };
+      const file: ReceivedFile = { field, name, path: path.join(dir, String(received.files.length)), size: 0 };
       received.files.push(file);
       const out = createWriteStream(file.path, { flags: 'wx' });
       open.set(stream, out);
@@ -164,7 +265,20 @@ export async function receiveUpload(req: IncomingMessage, staging: string, fileF
     bb.on('partsLimit', () => refuse(badRequest('Too many parts in the upload')));
     bb.on('error', (err: Error) => refuse(badRequest(`Malformed multipart upload: ${err.message}`)));
     bb.on('close', () => finish(refusal));
-    req.on('aborted', () => refuse(badRequest('The upload was interrupted')));
+    // the client may have gone already (while the route was getting ready): the events are past
+    const interrupted = (): void => refuse(badRequest('The upload was interrupted'));
+    if (req.destroyed || req.readableAborted) {
+      interrupted();
+      return;
+    }
+    req.once('aborted', interrupted);
+    req.once('error', interrupted);
+    // a closed request that did not arrive in full: reset, malformed chunk, BODY_TIMEOUT
+    req.once('close', () => {
+      if (!req.complete) {
+        interrupted();
+      }
+    });
     req.pipe(counter).pipe(bb);
   });
 }

@@ -9,6 +9,7 @@ import { UsageError } from './args.js';
 export const changepasswordCommand: Command = {
   usage: 'oq-webui changepassword [USERNAME] [--password-stdin]',
   withSettings: true,
+  settingFlags: ['DATABASE', 'DATA_DIR'],
   extras: [
     { flag: '--password-stdin', kind: 'boolean', help: 'Read the new password from the first line of stdin instead of asking.' },
   ],

@@ -1,7 +1,8 @@
+import { CONFIG_ERROR, START_ERROR } from '../ipc/protocol.js';
 import { DECLARATIONS } from '../settings/declarations.js';
 import { resolveSettings } from '../settings/load.js';
 import type { SettingDecl } from '../settings/types.js';
-import { extraChecks } from './extra-checks.js';
+import { extraChecks, type Finding } from './extra-checks.js';
 import type { Command } from './command.js';
 
 function mask(decl: SettingDecl, value: unknown): string {
@@ -11,11 +12,16 @@ function mask(decl: SettingDecl, value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** `oq-webui check`: the effective settings, where each came from, and every problem found. */
+/**
+ * `oq-webui check`: the effective settings, where each came from, and every problem found.
+ * Its exit status is the one `start` would have for the same problem: 2 for invalid settings,
+ * 1 for what stops a start (a folder that cannot be written), 0 when only warnings remain.
+ */
 export const checkCommand: Command = {
   usage: 'oq-webui check [options]',
   withSettings: true,
   extras: [],
+  epilog: 'Exit status: 0 no problem or only warnings, 1 start would fail (e.g. a folder it cannot write), 2 invalid settings (as start).',
   async run(args) {
     const r = resolveSettings({ cli: args.settings, configPath: args.configPath });
     process.stdout.write(`Settings file: ${r.configFile}\n\n`);
@@ -24,15 +30,20 @@ export const checkCommand: Command = {
       const value = (r.settings as unknown as Record<string, unknown>)[name];
       process.stdout.write(`${name.padEnd(width)}  ${mask(d as SettingDecl, value)}  (${r.sources[name]})\n`);
     }
-    const problems = [...r.problems, ...(r.problems.length === 0 ? await extraChecks(r.settings) : [])];
-    if (problems.length === 0) {
+    const found: Finding[] = [
+      ...r.problems.map((text): Finding => ({ level: 'error', text })),
+      ...(r.problems.length === 0 ? await extraChecks(r.settings) : []),
+    ];
+    if (found.length === 0) {
       process.stdout.write('\nNo problems found.\n');
       return 0;
     }
-    process.stdout.write(`\n${problems.length} problem(s):\n`);
-    for (const p of problems) {
-      process.stdout.write(`Error: ${p}\n`);
+    const errors = found.filter((f) => f.level === 'error').length;
+    const warnings = found.length - errors;
+    process.stdout.write(`\n${[errors ? `${errors} problem(s)` : '', warnings ? `${warnings} warning(s)` : ''].filter(Boolean).join(', ')}:\n`);
+    for (const f of found) {
+      process.stdout.write(`${f.level === 'error' ? 'Error' : 'Warning'}: ${f.text}\n`);
     }
-    return 1;
+    return r.problems.length > 0 ? CONFIG_ERROR : errors > 0 ? START_ERROR : 0;
   },
 };

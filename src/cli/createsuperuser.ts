@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { checkEmail, checkUsername, createAccount } from '../auth/accounts.js';
 import { HttpError } from '../errors.js';
-import type { AccountModels } from '../models/index.js';
+import type { AccountModels } from '../db/models/index.js';
 import type { Command } from './command.js';
 import { askNewPassword, givenPassword, withDatabase } from './db-command.js';
 import { Prompter } from './prompt.js';
@@ -44,6 +44,7 @@ async function usernameFree(models: AccountModels, username: string): Promise<vo
 export const createsuperuserCommand: Command = {
   usage: 'oq-webui createsuperuser [--username U] [--email E] [--noinput] [--database URL] [-c CONFIG]',
   withSettings: true,
+  settingFlags: ['DATABASE', 'DATA_DIR'],
   extras: [
     { flag: '--username', kind: 'string', metavar: 'USERNAME', help: 'The login name (asked when not given).' },
     { flag: '--email', kind: 'string', metavar: 'EMAIL', help: 'The email address (asked when not given).' },

@@ -8,6 +8,7 @@ import { UsageError } from './args.js';
 export const createuserCommand: Command = {
   usage: 'oq-webui createuser USERNAME [--email E] [--superuser] [--staff] [--group NAME ...] [--password-stdin | --no-password]',
   withSettings: true,
+  settingFlags: ['DATABASE', 'DATA_DIR'],
   extras: [
     { flag: '--email', kind: 'string', metavar: 'EMAIL', help: 'The email address.' },
     { flag: '--superuser', kind: 'boolean', help: 'Make the user a superuser (sees every calculation, may grant privileges).' },

@@ -1,6 +1,6 @@
 /** What the database commands (migrate, createsuperuser, createuser, changepassword) share. */
 import { HttpError } from '../errors.js';
-import { openAppDatabase, type OpenDatabase } from '../models/database.js';
+import { openAppDatabase, type OpenDatabase } from '../db/database.js';
 import { resolveSettings } from '../settings/load.js';
 import type { Settings } from '../settings/schema.js';
 import type { ParsedArgs } from './args.js';

@@ -1,7 +1,7 @@
 import { PACKAGE_ROOT } from '../paths.js';
 import { DECLARATIONS, envName } from '../settings/declarations.js';
 import type { SettingDecl } from '../settings/types.js';
-import type { ExtraOption } from './args.js';
+import { flaggedSettings, type ExtraOption, type SettingFlags } from './args.js';
 
 function wrap(text: string, indent: number, width = 100): string {
   const words = text.split(/\s+/);
@@ -49,8 +49,8 @@ function settingLine(name: string, decl: SettingDecl): string {
   return column(head, body);
 }
 
-/** The options section of a command's --help: its own options, then the settings flags. */
-export function optionsHelp(extras: ExtraOption[], withSettings: boolean): string {
+/** The options section of a command's --help: its own options, then the flags of the settings it takes. */
+export function optionsHelp(extras: ExtraOption[], flags: SettingFlags | false): string {
   const lines: string[] = ['Options:'];
   for (const e of extras) {
     const head = `  ${[e.short, e.flag].filter(Boolean).join(', ')}${e.kind === 'boolean' ? '' : ` ${e.metavar ?? 'VALUE'}`}`;
@@ -58,13 +58,13 @@ export function optionsHelp(extras: ExtraOption[], withSettings: boolean): strin
   }
   lines.push(`${'  -c, --config PATH'.padEnd(30)}${wrap('The local settings file (JSON, comments allowed) [$OQ_WEBUI_CONFIG; default config/local_settings.json].', 30)}`);
   lines.push(`${'  -h, --help'.padEnd(30)}Show this help and exit.`);
-  if (withSettings) {
-    lines.push('', 'Settings with a flag (also settable in the settings file by NAME, or by $ENV):');
-    for (const [name, d] of Object.entries(DECLARATIONS)) {
-      const decl = d as SettingDecl;
-      if (decl.flag) {
-        lines.push(settingLine(name, decl));
-      }
+  const settings = flaggedSettings(flags);
+  if (settings.length > 0) {
+    lines.push('', flags === 'all'
+      ? 'Settings with a flag (also settable in the settings file by NAME, or by $ENV):'
+      : 'Settings (also settable in the settings file by NAME, or by $ENV):');
+    for (const [name, decl] of settings) {
+      lines.push(settingLine(name, decl));
     }
   }
   return lines.join('\n');

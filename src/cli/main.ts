@@ -1,6 +1,7 @@
 import { packageVersion } from '../paths.js';
+import { nearest } from '../settings/nearest.js';
 import { parseArgs, UsageError } from './args.js';
-import type { Command } from './command.js';
+import { settingFlagsOf, type Command } from './command.js';
 import { optionsHelp } from './help.js';
 
 /** A subcommand as --help lists it; its module is loaded only to run it (the master stays small). */
@@ -19,6 +20,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'migrate', summary: 'Create the database if needed and apply pending migrations (safe to re-run).', load: async () => (await import('./migrate.js')).migrateCommand },
   { name: 'createsuperuser', summary: 'Create a superuser: asks username, email and password (hidden, twice), or --noinput.', load: async () => (await import('./createsuperuser.js')).createsuperuserCommand },
   { name: 'createuser', summary: 'Create a user: password asked (hidden, twice) or read from stdin; staff, superuser, groups.', load: async () => (await import('./createuser.js')).createuserCommand },
+  { name: 'collectstatic', summary: 'Copy the pages\' static files (styles, scripts, icons) into STATIC_ROOT for nginx; safe to re-run.', load: async () => (await import('./collectstatic.js')).collectstaticCommand },
   { name: 'changepassword', summary: 'Change a user\'s password (asked hidden, twice, or read from stdin); logs them out everywhere.', load: async () => (await import('./changepassword.js')).changepasswordCommand },
 ];
 
@@ -33,16 +35,13 @@ function mainHelp(): string {
     '',
     'Settings come from, in order of precedence: the command line, the environment,',
     'the local settings file (config/local_settings.json, or --config / $OQ_WEBUI_CONFIG), the defaults.',
-    '',
-    `Options of start, check and status (${'`'}oq-webui settings${'`'} lists every setting, flag or not):`,
-    '',
-    optionsHelp([], true),
+    'Each command\'s --help lists its options; `oq-webui settings` lists every setting.',
   ];
   return lines.join('\n');
 }
 
 function commandHelp(entry: CommandEntry, c: Command): string {
-  return [`Usage: ${c.usage}`, '', entry.summary, '', optionsHelp(c.extras, c.withSettings), ...(c.epilog ? ['', c.epilog] : [])].join('\n');
+  return [`Usage: ${c.usage}`, '', entry.summary, '', optionsHelp(c.extras, settingFlagsOf(c)), ...(c.epilog ? ['', c.epilog] : [])].join('\n');
 }
 
 /** Runs `oq-webui ARGV...`; resolves with the exit status. */
@@ -58,12 +57,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    process.stderr.write(`oq-webui: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}\n`);
+    const near = nearest(name, COMMANDS.map((c) => c.name));
+    process.stderr.write(`oq-webui: unknown command ${JSON.stringify(name)}${near ? ` (did you mean ${near}?)` : ''}; see oq-webui --help\n`);
     return 2;
   }
   const command = await entry.load();
   try {
-    const args = parseArgs(rest, command.extras, command.withSettings);
+    const args = parseArgs(rest, command.extras, settingFlagsOf(command));
     if (args.help) {
       process.stdout.write(`${commandHelp(entry, command)}\n`);
       return 0;

@@ -1,5 +1,5 @@
 import { sqlitePath } from '../db/connection.js';
-import { openAndMigrate } from '../models/database.js';
+import { openAndMigrate } from '../db/database.js';
 import type { Command } from './command.js';
 import { commandSettings } from './db-command.js';
 
@@ -7,6 +7,7 @@ import { commandSettings } from './db-command.js';
 export const migrateCommand: Command = {
   usage: 'oq-webui migrate [--database URL] [--data-dir DIR] [-c CONFIG]',
   withSettings: true,
+  settingFlags: ['DATABASE', 'DATA_DIR'],
   extras: [],
   async run(args) {
     const s = commandSettings(args);

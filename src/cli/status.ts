@@ -11,6 +11,7 @@ function mib(bytes: number): string {
 export const statusCommand: Command = {
   usage: 'oq-webui status [-p PIDFILE] [--control-socket PATH] [--json]',
   withSettings: true,
+  settingFlags: ['PIDFILE', 'CONTROL_SOCKET', 'DATA_DIR'],
   extras: [{ flag: '--json', kind: 'boolean', help: 'Print the master\'s answer as JSON.' }],
   async run(args) {
     const r = resolveSettings({ cli: args.settings, configPath: args.configPath });

@@ -1,8 +1,17 @@
 /**
- * The client's IP address, taking X-Forwarded-For into account only when it
- * was set by a trusted reverse proxy.
+ * Who the client is: the socket peer, or, when the peer is a trusted reverse proxy, the
+ * right-most X-Forwarded-For hop that is not a trusted proxy (never the left-most, which the
+ * client writes itself). The walk and the subnet matching are the `proxy-addr` package's
+ * (Express's); around it, addresses are normalised first (ports, brackets, zone ids, IPv4-mapped
+ * IPv6), "*" trusts every peer, and a hop that is not an IP makes the peer the answer.
+ * Also the koa middleware that settles it for each request.
  */
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import type { Context, Next } from 'koa';
+import proxyaddr from 'proxy-addr';
+import type { Settings } from '../settings/schema.js';
+import { accountState } from '../middlewares/state.js';
+import { setClientIp } from './remote-user.js';
 
 /** How far to trust the peer and X-Forwarded-For. */
 export interface ClientIpOptions {
@@ -12,47 +21,9 @@ export interface ClientIpOptions {
   trusted: string[];
 }
 
-type TrustTest = (address: string) => boolean;
+type TrustTest = (address: string, hop: number) => boolean;
 
 const trustCache = new WeakMap<string[], TrustTest>();
-
-/**
- * The client address: the socket peer, or, when the peer is a trusted proxy,
- * the right-most X-Forwarded-For address that is not a trusted proxy (the
- * left-most if all are trusted). A malformed address in the walk yields the peer.
- */
-export function clientIp(peer: string, xForwardedFor: string | undefined, opts: ClientIpOptions): string {
-  const peerAddress = normalizeAddress(peer);
-  if (peerAddress === null) {
-    return peer;
-  }
-  if (!opts.useReverseProxy || !xForwardedFor) {
-    return peerAddress;
-  }
-  const isTrusted = trustTestFor(opts.trusted);
-  if (!isTrusted(peerAddress)) {
-    return peerAddress;
-  }
-  const hops = xForwardedFor.split(',').map((hop) => hop.trim()).filter((hop) => hop !== '');
-  let leftMost = peerAddress;
-  for (let i = hops.length - 1; i >= 0; i -= 1) {
-    const address = normalizeAddress(hops[i]);
-    if (address === null) {
-      return peerAddress;
-    }
-    if (!isTrusted(address)) {
-      return address;
-    }
-    leftMost = address;
-  }
-  return leftMost;
-}
-
-/** Whether the socket peer is a trusted proxy (so its X-Forwarded-* headers may be believed). */
-export function isTrustedProxy(peer: string, trusted: string[]): boolean {
-  const address = normalizeAddress(peer);
-  return address !== null && trustTestFor(trusted)(address);
-}
 
 /**
  * A bare, canonical IP from "1.2.3.4", "1.2.3.4:80", "[::1]:80", "::ffff:1.2.3.4"
@@ -75,49 +46,78 @@ export function normalizeAddress(raw: string): string | null {
   return isIP(address) === 0 ? null : address;
 }
 
-/**
- * Build (and cache per list) the test for trusted proxies.
- * Throws on an entry that is neither "*", an IP nor a CIDR subnet.
- */
+/** The trust test of a list (compiled once per list); throws a TypeError naming a bad entry. */
 function trustTestFor(trusted: string[]): TrustTest {
-  const cached = trustCache.get(trusted);
-  if (cached) {
-    return cached;
+  let test = trustCache.get(trusted);
+  if (!test) {
+    const entries = trusted.map((entry) => entry.trim()).filter((entry) => entry !== '');
+    if (entries.includes('*')) {
+      test = () => true;
+    } else {
+      for (const entry of entries) {
+        try {
+          proxyaddr.compile(entry);
+        } catch (e) {
+          throw new TypeError(`invalid trusted proxy "${entry}": expected "*", an IP address or a CIDR subnet (${(e as Error).message})`);
+        }
+      }
+      test = proxyaddr.compile(entries);
+    }
+    trustCache.set(trusted, test);
   }
-  const test = buildTrustTest(trusted);
-  trustCache.set(trusted, test);
   return test;
 }
 
-/** A BlockList of the trusted entries, or "everything" for "*". */
-function buildTrustTest(trusted: string[]): TrustTest {
-  const entries = trusted.map((entry) => entry.trim()).filter((entry) => entry !== '');
-  if (entries.includes('*')) {
-    return () => true;
+/**
+ * The client address: the socket peer, or, when the peer is a trusted proxy, the right-most
+ * X-Forwarded-For address that is not a trusted proxy (the left-most if all are trusted).
+ * A hop that is not an IP address, met before an untrusted one, yields the peer.
+ */
+export function clientIp(peer: string, xForwardedFor: string | undefined, opts: ClientIpOptions): string {
+  const peerAddress = normalizeAddress(peer);
+  if (peerAddress === null) {
+    return peer;
   }
-  const list = new BlockList();
-  for (const entry of entries) {
-    addTrustedEntry(list, entry);
+  if (!opts.useReverseProxy || !xForwardedFor) {
+    return peerAddress;
   }
-  return (address) => list.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
+  const isTrusted = trustTestFor(opts.trusted);
+  const hops = xForwardedFor.split(',').map((hop) => normalizeAddress(hop) ?? hop.trim().replace(/[\s,]/g, '_'));
+  const found = proxyaddr({ socket: { remoteAddress: peerAddress }, headers: { 'x-forwarded-for': hops.join(',') } } as never, isTrusted);
+  return normalizeAddress(found) ?? peerAddress;
 }
 
-/** Add one IP or CIDR subnet to the list. */
-function addTrustedEntry(list: BlockList, entry: string): void {
-  const [host, prefixText, extra] = entry.split('/');
-  const address = normalizeAddress(host);
-  const family = address === null ? 0 : isIP(address);
-  if (address === null || extra !== undefined) {
-    throw new TypeError(`invalid trusted proxy "${entry}": expected "*", an IP address or a CIDR subnet`);
+/** Whether the socket peer is a trusted proxy (so its X-Forwarded-* headers may be believed). */
+export function isTrustedProxy(peer: string, trusted: string[]): boolean {
+  const address = normalizeAddress(peer);
+  return address !== null && trustTestFor(trusted)(address, 0);
+}
+
+type ProxySettings = Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS'>;
+
+/** Whether the request came through a proxy whose X-Forwarded-* headers we believe. */
+export function fromTrustedProxy(ctx: Context, s: ProxySettings): boolean {
+  return s.USE_REVERSE_PROXY && isTrustedProxy(ctx.req.socket.remoteAddress ?? '', s.FORWARDED_ALLOW_IPS);
+}
+
+/** HTTPS directly, or X-Forwarded-Proto: https from a trusted proxy. */
+export function requestIsSecure(ctx: Context, s: ProxySettings): boolean {
+  if ((ctx.req.socket as { encrypted?: boolean }).encrypted) {
+    return true;
   }
-  const type = family === 6 ? 'ipv6' : 'ipv4';
-  if (prefixText === undefined) {
-    list.addAddress(address, type);
-    return;
-  }
-  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : -1;
-  if (prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
-    throw new TypeError(`invalid trusted proxy "${entry}": bad prefix length`);
-  }
-  list.addSubnet(address, prefix, type);
+  const proto = ctx.get('X-Forwarded-Proto').split(',')[0]?.trim().toLowerCase();
+  return proto === 'https' && fromTrustedProxy(ctx, s);
+}
+
+/** Settles who the client is, for the routes (ctx.state.clientIp, .secure) and the access log. */
+export function clientIpMiddleware(s: ProxySettings) {
+  const opts = { useReverseProxy: s.USE_REVERSE_PROXY, trusted: s.FORWARDED_ALLOW_IPS };
+  return async function resolveClient(ctx: Context, next: Next): Promise<void> {
+    const ip = clientIp(ctx.req.socket.remoteAddress ?? '-', ctx.get('X-Forwarded-For') || undefined, opts);
+    const state = accountState(ctx);
+    state.clientIp = ip;
+    state.secure = requestIsSecure(ctx, s);
+    setClientIp(ctx.req, ip);
+    await next();
+  };
 }

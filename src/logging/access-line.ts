@@ -1,3 +1,5 @@
+import { oneLine } from './escape.js';
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 let cachedSecond = -1;
@@ -29,19 +31,25 @@ export interface AccessRecord {
   durationMs: number;
 }
 
-const NEEDS_ESCAPE = /["\\\r\n]/;
+const NEEDS_QUOTE_ESCAPE = /["\\]/;
 
+/** A field between double quotes: `"` and `\` backslashed, control characters escaped. */
 function quoted(v: string | undefined): string {
   if (!v) {
     return '-';
   }
-  // most values need no escaping: test once rather than run two replaces on every field
-  return NEEDS_ESCAPE.test(v) ? v.replace(/["\\]/g, (c) => `\\${c}`).replace(/[\r\n]/g, ' ') : v;
+  // most values need no escaping: test once rather than run a replace on every field
+  return oneLine(NEEDS_QUOTE_ESCAPE.test(v) ? v.replace(/["\\]/g, (c) => `\\${c}`) : v);
+}
+
+/** A bare field (no blanks allowed: they separate the fields). */
+function bare(v: string | null): string {
+  return v ? oneLine(v).replace(/ /g, '\\x20') : '-';
 }
 
 /** gunicorn's default access line `%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"` plus the response time. */
 export function accessLine(r: AccessRecord): string {
   const request = quoted(`${r.method} ${r.url} HTTP/${r.httpVersion}`);
   const bytes = r.bytes === null ? '-' : String(r.bytes);
-  return `${r.ip} - ${r.user ?? '-'} ${accessTimestamp(r.time)} "${request}" ${r.status} ${bytes} "${quoted(r.referer)}" "${quoted(r.userAgent)}" ${r.durationMs.toFixed(3)}ms\n`;
+  return `${bare(r.ip)} - ${bare(r.user)} ${accessTimestamp(r.time)} "${request}" ${r.status} ${bytes} "${quoted(r.referer)}" "${quoted(r.userAgent)}" ${r.durationMs.toFixed(3)}ms\n`;
 }

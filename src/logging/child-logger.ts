@@ -2,14 +2,16 @@ import Transport from 'winston-transport';
 import winston from 'winston';
 import { LEVELS, type Logger } from './levels.js';
 import { serverLineFormat } from './line-format.js';
+import { sendToMaster } from '../ipc/child-side.js';
+import { LOG_FILES, type LogFile } from '../ipc/protocol.js';
 
 /** Batches lines and records for the master, which owns every log file. */
 export class ToMaster {
-  private pending: { access: string[]; 'webui-access': string[] } = { access: [], 'webui-access': [] };
+  private pending: Record<LogFile, string[]> = { access: [], 'webui-access': [] };
   private timer: NodeJS.Timeout | null = null;
 
   /** Queues one whole line (ending with a newline) for a shared file. */
-  line(file: 'access' | 'webui-access', text: string): void {
+  line(file: LogFile, text: string): void {
     this.pending[file].push(text);
     if (this.pending[file].length >= 256) {
       this.flush();
@@ -25,31 +27,20 @@ export class ToMaster {
       this.timer = null;
     }
     const sends: Promise<void>[] = [];
-    for (const file of ['access', 'webui-access'] as const) {
+    for (const file of LOG_FILES) {
       if (this.pending[file].length > 0) {
         const text = this.pending[file].join('');
         this.pending[file] = [];
-        sends.push(send({ t: 'lines', file, text }));
+        sends.push(sendToMaster({ t: 'lines', file, text }));
       }
     }
     return Promise.all(sends).then(() => undefined);
   }
 }
 
-/** Sends one IPC message to the master; resolves once it is written (or if there is no master). */
-export function send(msg: object): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) {
-      resolve();
-      return;
-    }
-    process.send(msg, undefined, {}, () => resolve());
-  });
-}
-
 class MasterTransport extends Transport {
   override log(info: { level: string; message: unknown }, next: () => void): void {
-    void send({ t: 'log', level: info.level, message: String(info.message), pid: process.pid, time: new Date().toISOString() });
+    void sendToMaster({ t: 'log', level: info.level, message: String(info.message), pid: process.pid, time: new Date().toISOString() });
     next();
   }
 }

@@ -1,4 +1,5 @@
 import { format } from 'winston';
+import { logMessage } from './escape.js';
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -9,9 +10,9 @@ export function serverTimestamp(d = new Date()): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-/** Formats one server-log line as gunicorn does: `[time] [pid] [LEVEL] message`. */
+/** Formats one server-log line as gunicorn does: `[time] [pid] [LEVEL] message` (the message escaped: src/logging/escape.ts). */
 export function serverLine(level: string, message: string, pid: number, time = new Date()): string {
-  return `[${serverTimestamp(time)}] [${pid}] [${level.toUpperCase()}] ${message}`;
+  return `[${serverTimestamp(time)}] [${pid}] [${level.toUpperCase()}] ${logMessage(message)}`;
 }
 
 /** winston format producing serverLine() for the record's own pid (or ours). */

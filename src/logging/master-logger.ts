@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
+import type { LogFile } from '../ipc/protocol.js';
 import { AppendFile } from './append-file.js';
 import { LEVELS, type Logger } from './levels.js';
 import { serverLineFormat } from './line-format.js';
@@ -49,7 +50,7 @@ export class MasterLogs {
   }
 
   /** Appends whole lines that a child sent for one of the shared files. */
-  appendLines(file: 'access' | 'webui-access', text: string): void {
+  appendLines(file: LogFile, text: string): void {
     if (file === 'access') {
       this.access?.write(text);
     } else {

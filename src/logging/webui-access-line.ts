@@ -1,3 +1,5 @@
+import { oneLine } from './escape.js';
+
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
@@ -7,7 +9,7 @@ export function asctime(d = new Date()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** One line of webui-access.log: `%(asctime)s - %(name)s - %(levelname)s - %(message)s`. */
+/** One line of webui-access.log: `%(asctime)s - %(name)s - %(levelname)s - %(message)s` (the message kept on its line). */
 export function webuiAccessLine(level: 'INFO' | 'WARNING', message: string, time = new Date()): string {
-  return `${asctime(time)} - openquake.server.signals - ${level} - ${message.replace(/[\r\n]/g, ' ')}\n`;
+  return `${asctime(time)} - openquake.server.signals - ${level} - ${oneLine(message)}\n`;
 }

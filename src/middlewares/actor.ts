@@ -1,14 +1,17 @@
 import type { Context, Next } from 'koa';
+import type { Actor } from '../auth/actor.js';
+import { authCacheFor } from '../auth/auth-cache.js';
 import { actorOfUser, unrestrictedActor } from '../auth/users.js';
 import { setRemoteUser } from '../http/remote-user.js';
-import type { AccountModels } from '../models/index.js';
+import type { AccountModels } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
 import { accountState } from './state.js';
 
 /**
  * Sets ctx.state.actor. LOCKDOWN off: every caller is the DEFAULT_USER, unrestricted.
  * LOCKDOWN on: the session's user if it still exists and is active; a session whose user
- * was disabled is dropped.
+ * was disabled is dropped. The user's actor is read once per auth epoch and kept by the
+ * worker (src/auth/auth-cache.ts): it is frozen, shared by that user's requests.
  */
 export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, models: AccountModels) {
   if (!s.LOCKDOWN) {
@@ -21,17 +24,34 @@ export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, 
       await next();
     };
   }
+  const cache = authCacheFor(models.sequelize);
+  /** The user's actor, null when the user is gone or inactive. */
+  const readActor = async (uid: number): Promise<Actor | null> => {
+    const user = await models.User.findByPk(uid);
+    if (!user || !user.isActive) {
+      return null;
+    }
+    const actor = await actorOfUser(models, user);
+    Object.freeze(actor.groupIds);
+    return Object.freeze(actor);
+  };
   return async function sessionActor(ctx: Context, next: Next): Promise<void> {
     const state = accountState(ctx);
     state.actor = null;
     state.userId = null;
     const uid = (ctx.session as { uid?: unknown } | null)?.uid;
     if (typeof uid === 'number') {
-      const user = await models.User.findByPk(uid);
-      if (user && user.isActive) {
-        state.actor = await actorOfUser(models, user);
-        state.userId = user.id;
-        setRemoteUser(ctx.req, user.username);
+      // the epoch the session was read at (the store sets it); read now if the store did not run
+      const epoch = state.authEpoch ?? await cache.current();
+      let actor = cache.actor(uid, epoch);
+      if (actor === undefined) {
+        actor = await readActor(uid);
+        cache.rememberActor(uid, epoch, actor);
+      }
+      if (actor) {
+        state.actor = actor;
+        state.userId = uid;
+        setRemoteUser(ctx.req, actor.username);
       } else {
         ctx.session = null;
       }

@@ -19,9 +19,3 @@ export function bodyOf(ctx: Context): Record<string, unknown> {
   const body = (ctx.request as { body?: unknown }).body;
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? body as Record<string, unknown> : {};
 }
-
-/** A string field of the body, or undefined. */
-export function stringField(body: Record<string, unknown>, name: string): string | undefined {
-  const v = body[name];
-  return typeof v === 'string' ? v : undefined;
-}

@@ -1,7 +1,7 @@
 import type { Context, Next } from 'koa';
 import { forbidden } from '../errors.js';
 import type { Settings } from '../settings/schema.js';
-import { fromTrustedProxy } from './client-ip.js';
+import { fromTrustedProxy } from '../http/client-ip.js';
 import { SESSION_COOKIE } from './session.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
@@ -30,18 +30,30 @@ function hostOf(source: string): string | null {
 export function originCheck(s: Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS'>) {
   return async function checkOrigin(ctx: Context, next: Next): Promise<void> {
     if (!SAFE_METHODS.has(ctx.method) && ctx.cookies.get(SESSION_COOKIE)) {
-      const source = ctx.get('Origin') || ctx.get('Referer');
-      if (source) {
-        const ours = new Set([ctx.get('Host')]);
-        if (fromTrustedProxy(ctx, s) && ctx.get('X-Forwarded-Host')) {
-          ours.add(ctx.get('X-Forwarded-Host').split(',')[0]);
-        }
-        const theirs = hostOf(source);
-        if (theirs === null || ![...ours].some((h) => h && normalHost(h) === theirs)) {
-          throw forbidden(`Forbidden: cross-site request refused (${ctx.get('Origin') ? 'Origin' : 'Referer'} does not match this site)`);
-        }
-      }
+      refuseCrossSite(ctx, s);
     }
     await next();
   };
+}
+
+/**
+ * 403 when the request's Origin, or else its Referer, names another site than the Host it was
+ * sent to. The login routes call it even without a session cookie (login CSRF: a page elsewhere
+ * must not log a visitor in as someone else).
+ */
+export function refuseCrossSite(ctx: Context, s: Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS'>): void {
+  const source = ctx.get('Origin') || ctx.get('Referer');
+  if (source) {
+    const ours = new Set([ctx.get('Host')]);
+    if (fromTrustedProxy(ctx, s) && ctx.get('X-Forwarded-Host')) {
+      ours.add(ctx.get('X-Forwarded-Host').split(',')[0]);
+    }
+    const theirs = hostOf(source);
+    if (theirs === null || ![...ours].some((h) => h && normalHost(h) === theirs)) {
+      throw forbidden(`Forbidden: cross-site request refused (${ctx.get('Origin') ? 'Origin' : 'Referer'} does not match this site)`);
+    }
+  } else if (ctx.get('Sec-Fetch-Site') === 'cross-site') {
+    // a browser that sent neither header still says where the request comes from
+    throw forbidden('Forbidden: cross-site request refused (Sec-Fetch-Site: cross-site)');
+  }
 }

@@ -3,7 +3,7 @@ import type Koa from 'koa';
 import type { Context, Next } from 'koa';
 import createSession from 'koa-session';
 import { databaseSessionStore } from '../auth/session-store.js';
-import type { AccountModels } from '../models/index.js';
+import type { AccountModels } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
 import { accountState } from './state.js';
 

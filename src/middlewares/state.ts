@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Actor } from '../auth/actor.js';
 import { forbidden } from '../errors.js';
 
-/** The fields of ctx.state set by src/middlewares/{client-ip,actor}.ts. */
+/** The fields of ctx.state set by src/http/client-ip.ts and src/middlewares/actor.ts. */
 export interface AccountState {
   /** The client address (trusted proxies considered): what webui-access.log names. */
   clientIp: string;
@@ -13,6 +13,8 @@ export interface AccountState {
   actor: Actor | null;
   /** The logged-in user's row id (LOCKDOWN on), else null. */
   userId: number | null;
+  /** The auth epoch this request's session was read at (src/auth/auth-cache.ts). */
+  authEpoch?: number;
 }
 
 /** ctx.state, typed. */

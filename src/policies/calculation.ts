@@ -2,9 +2,10 @@
  * Who may see, abort, remove and share a calculation (the original's access rules):
  * owners, members of a group the owner belongs to, and superusers see; `shared` ones are
  * visible to everyone logged in; only the owner may remove. LOCKDOWN off: everything.
+ * The same visibility rule as SQL (for the list) lives here too, beside `canSee`.
+ * Loading a calculation for a route and applying these rules: ./load-calculation.ts.
  */
 import type { Actor } from '../auth/actor.js';
-import { forbidden } from '../errors.js';
 import { isSuperuser, isUnrestricted, or, sharesGroup, type Condition } from './helpers.js';
 
 /** What a policy needs to know of a calculation. */
@@ -47,16 +48,107 @@ export function mayShareCalculation(actor: Actor, calc: CalcFacts): boolean {
   return canShare(actor, calc);
 }
 
-/** The actions a route may authorize on a calculation. */
-export type CalcAction = 'see' | 'abort' | 'remove' | 'share';
+/**
+ * What a route may do with a calculation; `continue` = use it as the hazard_job_id of a new one
+ * (seeing it is enough). Each has the original's 403 message.
+ */
+export type CalcAction = 'see' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue';
 
-/** Throws 403 with `message` unless the actor may do `action` on the calculation. */
-export function authorizeCalculation(actor: Actor, action: CalcAction, calc: CalcFacts, opts: { aclOn: boolean; message?: string }): void {
-  const allowed = action === 'see' ? maySeeCalculation(actor, calc, opts)
-    : action === 'abort' ? mayAbortCalculation(actor, calc)
-      : action === 'remove' ? mayRemoveCalculation(actor, calc)
-        : mayShareCalculation(actor, calc);
-  if (!allowed) {
-    throw forbidden(opts.message ?? 'Forbidden');
+/** The rule of each action. */
+export function mayDo(actor: Actor, action: CalcAction, calc: CalcFacts, opts: { aclOn: boolean }): boolean {
+  switch (action) {
+    case 'see':
+    case 'continue':
+      return maySeeCalculation(actor, calc, opts);
+    case 'abort':
+      return mayAbortCalculation(actor, calc);
+    case 'remove':
+      return mayRemoveCalculation(actor, calc);
+    case 'share':
+    case 'unshare':
+      return mayShareCalculation(actor, calc);
   }
+}
+
+/** The 403 message of a refused action (the original's words). */
+export function refusal(actor: Actor, action: CalcAction, job: { id: number; user_name: string }): string {
+  switch (action) {
+    case 'remove':
+      return `Cannot delete calculation ${job.id}: it belongs to ${job.user_name} and you are ${actor.username}`;
+    case 'continue':
+      return `User ${actor.username} has no permission to use job ${job.id} as hazard_job_id`;
+    default:
+      return `User ${actor.username} has no permission to ${action} job ${job.id}`;
+  }
+}
+
+/** Which actions the pages may offer an actor on a job (the server still checks each). */
+export interface AllowedCalcActions {
+  see: boolean;
+  abort: boolean;
+  remove: boolean;
+  share: boolean;
+  unshare: boolean;
+  /** Run a risk calculation on top of this (complete) one. */
+  continue: boolean;
+}
+
+/**
+ * The buttons a page shows for a job: each rule AND the job's state (abort only while running,
+ * remove never while running, share a complete one, unshare a shared one, continue from a
+ * complete or shared one) AND the mode (READ_ONLY offers no abort, remove or continue).
+ */
+export function allowedCalcActions(actor: Actor, calc: CalcFacts, opts: { aclOn: boolean; readOnly: boolean }): AllowedCalcActions {
+  const running = calc.status === 'submitted' || calc.status === 'executing';
+  const see = maySeeCalculation(actor, calc, opts);
+  const writable = !opts.readOnly && calc.status !== 'deleted';
+  return {
+    see,
+    abort: writable && running && mayAbortCalculation(actor, calc),
+    remove: writable && !running && mayRemoveCalculation(actor, calc),
+    share: calc.status === 'complete' && mayShareCalculation(actor, calc),
+    unshare: calc.status === 'shared' && mayShareCalculation(actor, calc),
+    continue: writable && see && (calc.status === 'complete' || calc.status === 'shared'),
+  };
+}
+
+/** SQL text and its positional parameters. */
+export interface SqlPart {
+  sql: string;
+  replacements: unknown[];
+}
+
+const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
+
+/**
+ * canSee as SQL, step 1: the owners whose jobs a restricted actor sees through ownership and
+ * groups (the actor and every member of the actor's groups); null for actors who see everything.
+ */
+export function visibleOwnersQuery(actor: Actor): SqlPart | null {
+  if (actor.unrestricted || actor.isSuperuser) {
+    return null;
+  }
+  if (actor.groupIds.length === 0) {
+    return { sql: 'SELECT ? AS username', replacements: [actor.username] };
+  }
+  return {
+    sql: `SELECT ? AS username UNION SELECT u.username FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id IN (${marks(actor.groupIds.length)})`,
+    replacements: [actor.username, ...actor.groupIds],
+  };
+}
+
+/**
+ * canSee as SQL, step 2: the visible jobs as a WHERE fragment over `job` (or `job_count`):
+ * `owners` from visibleOwnersQuery, null = everyone's; deleted jobs never.
+ * test/calcs/list-visibility.test.ts checks that it agrees with maySeeCalculation.
+ */
+export function visibleJobs(owners: string[] | null, includeShared = true): SqlPart {
+  if (owners === null) {
+    return { sql: "status != 'deleted'", replacements: [] };
+  }
+  const ors = owners.length > 0 ? [`user_name IN (${marks(owners.length)})`] : [];
+  if (includeShared) {
+    ors.push("status = 'shared'");
+  }
+  return { sql: `status != 'deleted' AND (${ors.length > 0 ? ors.join(' OR ') : '0'})`, replacements: [...owners] };
 }

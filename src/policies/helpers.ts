@@ -1,6 +1,6 @@
 import type { Actor } from '../auth/actor.js';
 
-/** A rule over an actor and (maybe) a record; policies combine them with `or` / `and`. */
+/** A rule over an actor and (maybe) a record; policies combine them with `or`. */
 export type Condition<T> = (actor: Actor, record: T) => boolean;
 
 /** True when any condition holds. */
@@ -8,19 +8,11 @@ export function or<T>(...conds: Condition<T>[]): Condition<T> {
   return (actor, record) => conds.some((c) => c(actor, record));
 }
 
-/** True when every condition holds. */
-export function and<T>(...conds: Condition<T>[]): Condition<T> {
-  return (actor, record) => conds.every((c) => c(actor, record));
-}
-
 /** LOCKDOWN off: the default user may do everything, as in the original. */
 export const isUnrestricted: Condition<unknown> = (actor) => actor.unrestricted;
 
 /** A superuser (an active account with is_superuser). */
 export const isSuperuser: Condition<unknown> = (actor) => actor.isSuperuser;
-
-/** A staff member (may use /admin). */
-export const isStaff: Condition<unknown> = (actor) => actor.isStaff;
 
 /** The actor shares at least one group with the given group ids. */
 export function sharesGroup(actor: Actor, groupIds: readonly number[]): boolean {

@@ -1,3 +1,4 @@
 /** Authorization in one place: every route asks these functions (see STYLE.md, outline's policies). */
 export * from './admin.js';
 export * from './calculation.js';
+export * from './load-calculation.js';

@@ -2,11 +2,9 @@ import { execFile } from 'node:child_process';
 import Router from '@koa/router';
 import type { Settings } from '../settings/schema.js';
 
-/** The argv that asks the engine its version: `oq engine --version` for the default command. */
-export function versionArgv(engineCommand: string[]): string[] {
-  const i = engineCommand.indexOf('engine');
-  return [...(i >= 0 ? engineCommand.slice(0, i + 1) : engineCommand.slice(0, 1)), '--version'];
-}
+import { versionArgv } from '../runner/engine-version.js';
+
+export { versionArgv };
 
 /** Asks the engine once per process; `unknown` when it cannot be run. */
 function engineVersionProbe(settings: Settings): () => Promise<string> {

@@ -108,3 +108,49 @@ function substitute(arg: string, vars: Record<string, string>): string {
     return vars[name] ?? '';
   });
 }
+
+/** The engine's calculation id in an engine line's `#N` part (null for `#` alone, plain lines). */
+export function engineCalcIdOf(processField: string): number | null {
+  const m = /^#(\d+)$/.exec(processField);
+  return m === null ? null : Number(m[1]);
+}
+
+/** A progress report of the engine: `classical  50% [2 submitted, 0 queued]`. */
+export interface EngineProgress {
+  /** The task being run (read_source_model, preclassical, classical, postclassical, ...). */
+  task: string;
+  percent: number;
+}
+
+const PROGRESS = /^(\w+)\s+(\d{1,3})% \[/;
+
+/**
+ * The progress a log message reports, or null. The engine logs, at INFO, one line per task kind
+ * as its tasks complete: `preclassical  50% [2 submitted, 0 queued]`, ..., `classical 100% [...]`.
+ * The last such line of a calculation's log is how far it got (a page shows `task percent%`).
+ */
+export function progressOf(message: string): EngineProgress | null {
+  const m = PROGRESS.exec(message);
+  if (m === null) {
+    return null;
+  }
+  const percent = Number(m[2]);
+  return percent <= 100 ? { task: m[1], percent } : null;
+}
+
+/**
+ * The files of an `exported KEY: ['/path/a.csv', '/path/b.csv']` message (the engine logs one
+ * per output it exported, KEY being its datastore key, e.g. `hcurves`), or null.
+ */
+export function exportedFilesOf(message: string): { key: string; files: string[] } | null {
+  const m = /^exported (\S+): \[(.*)\]$/.exec(message);
+  if (m === null) {
+    return null;
+  }
+  const files: string[] = [];
+  const quoted = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g;
+  for (let q = quoted.exec(m[2]); q !== null; q = quoted.exec(m[2])) {
+    files.push((q[1] ?? q[2]).replace(/\\(.)/g, '$1'));
+  }
+  return { key: m[1], files };
+}

@@ -3,15 +3,17 @@
  * the log, then the final status (complete with its outputs, failed with a traceback, or
  * aborted), the stop time and the folder's size.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Op } from 'sequelize';
-import { folderSizeMb, scanExports } from '../calcs/outputs.js';
+import { folderSizeMb } from '../calcs/outputs.js';
 import { calcDir, exportDir, inputDir } from '../calcs/paths.js';
 import type { Logger } from '../logging/levels.js';
-import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../models/calcs.js';
+import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../db/models/calcs.js';
 import type { Settings } from '../settings/schema.js';
-import { engineArgv, parseEngineLine } from './engine-log.js';
+import { engineArgv, engineCalcIdOf, exportedFilesOf, parseEngineLine, type EngineLogLine } from './engine-log.js';
+import { engineEnvironment, engineTmpDir, prepareEngineData } from './engine-env.js';
+import { engineOutputs, ExportedFiles } from './engine-outputs.js';
 import { EngineProcess } from './engine-process.js';
 import { LogWriter } from './log-writer.js';
 import { describeExit, LineTail, tracebackFrom } from './traceback.js';
@@ -43,6 +45,10 @@ export class JobRun {
   private engine: EngineProcess | null = null;
   private reason: StopReason | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The engine's own id of this calculation, once its log showed it (`#N`). */
+  private engineId: number | null = null;
+  /** Level given to plain lines: that of the engine line they continue (ERROR inside a traceback). */
+  private plainLevel: Record<'stdout' | 'stderr', string> = { stdout: 'INFO', stderr: 'WARNING' };
 
   /** `settings` are the ones at claim time: a reload applies to the next jobs. */
   constructor(readonly id: number, private readonly models: CalcModels, private readonly settings: Settings, private readonly log: Logger) {}
@@ -89,27 +95,48 @@ export class JobRun {
       return;
     }
     const folder = calcDir(settings.DATA_DIR, id);
+    const parent = await this.parentEngineId(job);
+    if (typeof parent === 'string') {
+      await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: parent });
+      return;
+    }
     let argv: string[];
     try {
-      argv = engineArgv(settings.ENGINE_COMMAND, this.placeholders(job, folder));
+      argv = engineArgv(settings.ENGINE_COMMAND, this.placeholders(job, folder, parent));
+      if (parent !== null && !settings.ENGINE_COMMAND.some((a) => a.includes('{hazard_calculation_id}'))) {
+        argv.push('--hc', String(parent));
+      }
     } catch (err) {
       await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `The ENGINE_COMMAND setting is invalid: ${(err as Error).message}` });
       return;
     }
-    await mkdir(exportDir(folder), { recursive: true });
+    try {
+      prepareEngineData(settings.ENGINE_DATA_DIR);
+      await mkdir(exportDir(folder), { recursive: true });
+      await mkdir(engineTmpDir(folder), { recursive: true });
+    } catch (err) {
+      await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `Cannot prepare the engine's folders (ENGINE_DATA_DIR ${settings.ENGINE_DATA_DIR}): ${(err as Error).message}` });
+      return;
+    }
     const tail = new LineTail();
+    const exported = new ExportedFiles(exportDir(folder));
     let engine: EngineProcess;
     try {
       engine = await EngineProcess.start({
         argv,
         cwd: folder,
-        env: this.engineEnv(folder),
+        env: engineEnvironment(process.env, { engineDataDir: settings.ENGINE_DATA_DIR, calcFolder: folder, jobId: id, owner: job.user_name }),
         onLine: (stream, line) => {
           if (stream === 'stderr') {
             tail.push(line);
           }
+          const parsed = this.parse(stream, line);
+          const files = exportedFilesOf(parsed.message);
+          if (files !== null) {
+            exported.add(files.key, files.files);
+          }
           // a log writer that falls behind pauses the reading (the engine then blocks on its pipe)
-          if (!logs.add(parseEngineLine(line, new Date(), stream === 'stderr' ? 'WARNING' : 'INFO')) && this.engine) {
+          if (!logs.add(parsed) && this.engine) {
             const e = this.engine;
             e.pause();
             void logs.drained().then(() => e.resume());
@@ -138,10 +165,11 @@ export class JobRun {
     }
     const exit = await engine.done;
     await logs.flush();
+    await rm(engineTmpDir(folder), { recursive: true, force: true }).catch(() => undefined);
     if (this.reason !== null) {
       await this.finish(job, logs, stoppedOutcome(this.reason, settings));
     } else if (exit.code === 0) {
-      await this.complete(job, logs, folder);
+      await this.complete(job, logs, folder, exported);
     } else {
       const traceback = tracebackFrom(tail.all);
       const note = traceback.length > 0 ? traceback.join('\n') : `The engine ${describeExit(exit.code, exit.signal)} and wrote nothing on stderr`;
@@ -150,30 +178,62 @@ export class JobRun {
     this.log.info(`Calculation ${id} ended: the engine ${describeExit(exit.code, exit.signal)}`);
   }
 
-  /** The values of the engine command's placeholders. */
-  private placeholders(job: Job, folder: string): Record<string, string> {
+  /** The values of the engine command's placeholders ({hazard_calculation_id}: the parent's engine id). */
+  private placeholders(job: Job, folder: string, parent: number | null): Record<string, string> {
     return {
       job_ini: path.join(inputDir(folder), job.job_ini),
       calc_dir: folder,
       export_dir: exportDir(folder),
       calc_id: String(job.id),
-      hazard_calculation_id: job.hazard_calculation_id === null ? '' : String(job.hazard_calculation_id),
+      hazard_calculation_id: parent === null ? '' : String(parent),
     };
   }
 
-  /** The engine's environment: ours, plus the calc id and datastore folder the engine understands. */
-  private engineEnv(folder: string): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...process.env, OQ_CALC_ID: String(this.id), OQ_DATADIR: folder };
-    // the engine must not look like a job runner to restart recovery
-    delete env.OQ_WEBUI_CHILD;
-    return env;
+  /** The engine id of the job's parent (null: no parent), or why there is none to give `--hc`. */
+  private async parentEngineId(job: Job): Promise<number | null | string> {
+    if (job.hazard_calculation_id === null || job.hazard_calculation_id === undefined) {
+      return null;
+    }
+    const parent = await this.models.Job.findByPk(job.hazard_calculation_id);
+    if (parent === null || parent.engine_calc_id === null || parent.engine_calc_id === undefined) {
+      return `The parent calculation ${job.hazard_calculation_id} has no engine calculation id (it never ran with this engine), so it cannot be continued`;
+    }
+    return parent.engine_calc_id;
+  }
+
+  /** One output line as a log row; records the engine's calculation id the first time it shows. */
+  private parse(stream: 'stdout' | 'stderr', line: string): EngineLogLine {
+    const parsed = parseEngineLine(line, new Date(), this.plainLevel[stream]);
+    const plain = parsed.message === line.replace(/\r?\n$/, '').replace(/\r$/, '');
+    if (!plain) {
+      // an engine line: the plain lines after it (a table, a printed dict) continue it
+      this.plainLevel[stream] = parsed.level;
+      const engineId = engineCalcIdOf(parsed.process);
+      if (engineId !== null && this.engineId === null) {
+        this.engineId = engineId;
+        void this.models.Job.update({ engine_calc_id: engineId }, { where: { id: this.id } }).catch((err) => {
+          this.log.error(`Job runner: cannot record the engine id of calculation ${this.id}: ${String(err)}`);
+        });
+      }
+      return parsed;
+    }
+    // Python's basic logging format (the engine before its own logging starts): LEVEL:name:message
+    const basic = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[^:\s]*:(.*)$/.exec(parsed.message);
+    if (basic !== null) {
+      return { ...parsed, level: basic[1], message: basic[2] };
+    }
+    if (parsed.message.trim() === 'Traceback (most recent call last):') {
+      this.plainLevel[stream] = 'ERROR';
+      return { ...parsed, level: 'ERROR' };
+    }
+    return parsed;
   }
 
   /** Exit 0: every exported file becomes an output, then the job is complete. */
-  private async complete(job: Job, logs: LogWriter, folder: string): Promise<void> {
+  private async complete(job: Job, logs: LogWriter, folder: string, exported: ExportedFiles): Promise<void> {
     let outputs;
     try {
-      outputs = await scanExports(exportDir(folder), job.id);
+      outputs = await engineOutputs(exportDir(folder), exported, this.engineId === null ? [job.id] : [this.engineId, job.id]);
     } catch (err) {
       await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `Cannot read the exported files: ${(err as Error).message}` });
       return;

@@ -3,11 +3,13 @@
  * runners never take the same job), runs at most MAX_CONCURRENT_JOBS engines at once, and
  * moves each job submitted → executing → complete | failed | aborted.
  */
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Op } from 'sequelize';
 import type { Logger } from '../logging/levels.js';
-import type { CalcModels } from '../models/calcs.js';
+import type { CalcModels } from '../db/models/calcs.js';
 import type { Settings } from '../settings/schema.js';
+import { engineDbFile } from './engine-env.js';
 import { JobRun } from './job-run.js';
 import { recoverJobs, runnerIdentity } from './recovery.js';
 import { removeStaleUploads } from './stale-uploads.js';
@@ -92,6 +94,10 @@ export class JobRunner {
 
   private async claimJobs(): Promise<void> {
     while (!this.stopped && this.running.size < this.settings.MAX_CONCURRENT_JOBS) {
+      if (this.running.size > 0 && !existsSync(engineDbFile(this.settings.ENGINE_DATA_DIR))) {
+        // the first run creates the engine's database: two first runs would both create it
+        return;
+      }
       const id = await this.claimNext();
       if (id === null) {
         return;

@@ -2,7 +2,7 @@
  * Writes a calculation's log lines to the `log` table as they arrive, in batches: one INSERT
  * per ~100 ms or per 500 lines, so a chatty engine costs a few statements a second.
  */
-import type { CalcModels } from '../models/calcs.js';
+import type { CalcModels } from '../db/models/calcs.js';
 import type { EngineLogLine } from './engine-log.js';
 
 const FLUSH_MS = 100;

@@ -5,7 +5,7 @@
 import { hostname } from 'node:os';
 import { Op } from 'sequelize';
 import type { Logger } from '../logging/levels.js';
-import { RUNNING_STATUSES, type CalcModels } from '../models/calcs.js';
+import { RUNNING_STATUSES, type CalcModels } from '../db/models/calcs.js';
 import { signalGroup } from './engine-process.js';
 import { isLiveProcessWith } from './liveness.js';
 

@@ -1,12 +1,51 @@
-/** Uploads left half-received by a worker that died: removed by the runner at start once old. */
+/**
+ * Uploads left half-received by a worker that died (SIGKILL, a crash, the machine stopping).
+ *
+ * A worker receives each upload in DATA_DIR/uploads/upload-<host>-<pid>-<random>/ (see
+ * `uploadFolderPrefix`) and removes it when the request ends, whatever happens. A folder whose
+ * worker is gone can only be a leftover: every worker and the job runner remove those when they
+ * start. A folder of a live worker (an upload in progress) is left alone; "live" means the pid
+ * runs and is an oq-webui HTTP worker (pids are reused). Folders of another host (a shared data
+ * folder) or without an owner in their name are removed only once untouched for STALE_UPLOAD_MS.
+ */
+import { hostname } from 'node:os';
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { uploadsDir } from '../calcs/paths.js';
+import { isLiveProcessWith } from './liveness.js';
 
-/** An upload folder untouched this long is abandoned (a slow 512 MB upload takes minutes, not a day). */
+/** An upload folder of unknown owner untouched this long is abandoned (a slow 512 MB upload takes minutes, not a day). */
 export const STALE_UPLOAD_MS = 24 * 3600 * 1000;
 
-/** Removes abandoned upload folders; returns how many. */
+/** The environment marker of an HTTP worker (set by the master when it spawns one). */
+const WORKER_MARKER = 'OQ_WEBUI_CHILD=web';
+
+/** This host's name as it may appear in a folder name. */
+function hostTag(): string {
+  return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+}
+
+/** How the upload folders of this process are named (mkdtemp adds the random end). */
+export function uploadFolderPrefix(pid = process.pid): string {
+  return `upload-${hostTag()}-${pid}-`;
+}
+
+/** The owner written in a folder name: host and pid; null for a name without one. */
+export function ownerOf(name: string): { host: string; pid: number } | null {
+  const m = /^upload-(.+)-(\d+)-[^-]+$/.exec(name);
+  return m ? { host: m[1], pid: Number(m[2]) } : null;
+}
+
+/** Whether a folder is a leftover: its owner on this host is dead, or it is old and of unknown or other owner. */
+function isLeftover(name: string, mtimeMs: number, now: number): boolean {
+  const owner = ownerOf(name);
+  if (owner !== null && owner.host === hostTag()) {
+    return owner.pid !== process.pid && !isLiveProcessWith(owner.pid, WORKER_MARKER);
+  }
+  return now - mtimeMs > STALE_UPLOAD_MS;
+}
+
+/** Removes the upload folders left by dead workers (and old ones of unknown owner); returns how many. */
 export async function removeStaleUploads(dataDir: string, now = Date.now()): Promise<number> {
   const root = uploadsDir(dataDir);
   let names: string[];
@@ -18,8 +57,9 @@ export async function removeStaleUploads(dataDir: string, now = Date.now()): Pro
   let removed = 0;
   for (const name of names) {
     const st = await stat(path.join(root, name)).catch(() => null);
-    if (st !== null && now - st.mtimeMs > STALE_UPLOAD_MS) {
-      await rm(path.join(root, name), { recursive: true, force: true });
+    if (st !== null && isLeftover(name, st.mtimeMs, now)) {
+      // several processes may sweep at once (every worker starts together): losing the race is fine
+      await rm(path.join(root, name), { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
       removed += 1;
     }
   }

@@ -52,6 +52,10 @@ export const DECLARATIONS: Declarations = {
     section: 'server', flag: '--keep-alive', type: 'int', min: 0, metavar: 'SECONDS', default: 5,
     help: 'How long an idle keep-alive connection is held open (0 closes after each response).',
   },
+  BODY_TIMEOUT: {
+    section: 'server', flag: '--body-timeout', type: 'int', min: 0, metavar: 'SECONDS', default: 60,
+    help: 'A request body must arrive within this many seconds, plus one second per 64 KiB received (a slow upload that keeps at least 64 KiB/s goes through; a trickled one does not); a slower body is answered 408 and its connection closed (0 = no limit).',
+  },
   BACKLOG: {
     section: 'server', flag: '--backlog', type: 'int', min: 1, default: 2048,
     help: 'Maximum number of pending connections on the listening socket.',
@@ -116,12 +120,16 @@ export const DECLARATIONS: Declarations = {
     help: 'Proxies trusted to set X-Forwarded-For / X-Forwarded-Proto (IPs, CIDRs, or *).',
   },
   STATIC_ROOT: {
-    section: 'accounts', type: 'path', default: join(PACKAGE_ROOT, 'static'),
-    help: 'Folder of the static files (served by nginx in production).',
+    section: 'accounts', type: 'path', default: '/var/www/webui',
+    help: 'Where `oq-webui collectstatic` copies the pages\' static files, for nginx to serve under /static/.',
+  },
+  SERVER_NAME: {
+    section: 'accounts', type: 'string', default: '',
+    help: 'Name of this server in the pages\' header (empty: the machine\'s host name).',
   },
   WEBUI_USER: {
     section: 'accounts', type: 'string', default: 'openquake',
-    help: 'The service account the server runs as (used by the systemd files).',
+    help: 'The service account the server runs as (the systemd unit\'s User=); `oq-webui check` warns when no such user exists.',
   },
   DEFAULT_USER: {
     section: 'accounts', type: 'string', default: () => currentUser(),
@@ -150,7 +158,11 @@ export const DECLARATIONS: Declarations = {
   },
   LOGIN_FAILURE_LIMIT: {
     section: 'accounts', type: 'int', min: 0, default: 10,
-    help: 'Failed logins from one IP within LOGIN_FAILURE_WINDOW before further attempts get 429 (0 = no limit).',
+    help: 'Failed logins for one username from one IP within LOGIN_FAILURE_WINDOW before further attempts for that username from that IP get 429 (0 = no limit).',
+  },
+  LOGIN_FAILURE_IP_LIMIT: {
+    section: 'accounts', type: 'int', min: 0, default: 100,
+    help: 'Failed logins from one IP, whatever the usernames, within LOGIN_FAILURE_WINDOW before every attempt from that IP gets 429 (0 = no limit); keep it well above LOGIN_FAILURE_LIMIT.',
   },
   LOGIN_FAILURE_WINDOW: {
     section: 'accounts', type: 'int', min: 1, metavar: 'SECONDS', default: 300,
@@ -190,6 +202,10 @@ export const DECLARATIONS: Declarations = {
     validate: (v) => (v.length > 0 && v.every((a) => typeof a === 'string') ? undefined : 'a non-empty JSON list of strings'),
     help: 'The engine command as an argument list (no shell); placeholders {job_ini} {calc_dir} {export_dir} {calc_id} {hazard_calculation_id}.',
   },
+  ENGINE_DATA_DIR: {
+    section: 'calculations', type: 'path', metavar: 'DIR', default: (s) => join(s.DATA_DIR, 'engine'),
+    help: 'The engine\'s own files (its job database db.sqlite3, its openquake.cfg, its HOME): default DATA_DIR/engine. Datastores stay in each calc_<id>/.',
+  },
   MAX_CONCURRENT_JOBS: {
     section: 'calculations', type: 'int', min: 1, default: 1,
     help: 'How many calculations the job runner runs at once.',
@@ -205,6 +221,14 @@ export const DECLARATIONS: Declarations = {
   MAX_EXTRACTED_SIZE: {
     section: 'calculations', type: 'int', min: 1, metavar: 'BYTES', default: 2 * 1024 * 1024 * 1024,
     help: 'Largest total size an uploaded zip may expand to (zip-bomb guard).',
+  },
+  USER_QUOTA: {
+    section: 'calculations', type: 'int', min: 0, metavar: 'BYTES', default: 20 * 1024 * 1024 * 1024,
+    help: 'Disk space one user\'s calculations and uploads may take (their sizes as recorded, inputs while running); a run that would go over it is refused with 413 (0 = no limit).',
+  },
+  MIN_FREE_SPACE: {
+    section: 'calculations', type: 'int', min: 0, metavar: 'BYTES', default: 2 * 1024 * 1024 * 1024,
+    help: 'Free space DATA_DIR\'s file system must keep: below it, new runs are refused with 507 (0 = no floor).',
   },
   LIST_CACHE_MS: {
     section: 'calculations', type: 'int', min: 0, metavar: 'MS', default: 1000,

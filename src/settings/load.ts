@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import stripJsonComments from 'strip-json-comments';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { DECLARATIONS, envName } from './declarations.js';
-import { stripJsonComments } from './json-comments.js';
+import { nearest } from './nearest.js';
 import { parseValue } from './parse-value.js';
 import type { Settings } from './schema.js';
 import type { SettingDecl, Source } from './types.js';
@@ -25,32 +26,9 @@ function show(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
 }
 
-/** Edit distance between two words (for "did you mean"). */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /** The declared setting closest to a misspelt key, if one is close enough. */
 function closestName(key: string): string | null {
-  const upper = key.toUpperCase();
-  let best: string | null = null;
-  let bestDistance = Infinity;
-  for (const name of Object.keys(DECLARATIONS)) {
-    const d = distance(upper, name);
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(upper.length / 4)) ? best : null;
+  return nearest(key.toUpperCase(), Object.keys(DECLARATIONS));
 }
 
 function readConfigFile(path: string, explicit: boolean, problems: string[]): Record<string, unknown> {

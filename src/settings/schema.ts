@@ -9,6 +9,7 @@ export interface Settings {
   MAX_REQUESTS_JITTER: number;
   MAX_MEMORY: number;
   KEEPALIVE: number;
+  BODY_TIMEOUT: number;
   BACKLOG: number;
   LIMIT_REQUEST_LINE: number;
   LIMIT_REQUEST_FIELDS: number;
@@ -28,6 +29,7 @@ export interface Settings {
   USE_REVERSE_PROXY: boolean;
   FORWARDED_ALLOW_IPS: string[];
   STATIC_ROOT: string;
+  SERVER_NAME: string;
   WEBUI_USER: string;
   DEFAULT_USER: string;
   SECRET_KEY: string;
@@ -36,6 +38,7 @@ export interface Settings {
   PAM_SERVICE: string;
   PAM_MAP_UNIX_GROUPS: boolean;
   LOGIN_FAILURE_LIMIT: number;
+  LOGIN_FAILURE_IP_LIMIT: number;
   LOGIN_FAILURE_WINDOW: number;
   LOGIN_URL: string;
   LOGIN_REDIRECT_URL: string;
@@ -44,9 +47,12 @@ export interface Settings {
   DATABASE: string;
   // calculations
   ENGINE_COMMAND: string[];
+  ENGINE_DATA_DIR: string;
   MAX_CONCURRENT_JOBS: number;
   CALC_TIMEOUT: number;
   MAX_UPLOAD_SIZE: number;
   MAX_EXTRACTED_SIZE: number;
+  USER_QUOTA: number;
+  MIN_FREE_SPACE: number;
   LIST_CACHE_MS: number;
 }

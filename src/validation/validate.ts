@@ -6,17 +6,29 @@
 import { z } from 'zod';
 import { badRequest } from '../errors.js';
 
-/** Parses `value` with `schema`; a refusal becomes 400 "Invalid <where>: <field>: <why>" naming every problem. */
-export function validate<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.infer<S> {
+/** What checking input produced: the parsed value, or the sentence a 400 would say. */
+export type Checked<T> = { ok: true; data: T } | { ok: false; message: string };
+
+/** Like `validate`, without throwing: for routes that must do something before refusing (log, count). */
+export function check<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): Checked<z.infer<S>> {
   const result = schema.safeParse(value);
   if (result.success) {
-    return result.data as z.infer<S>;
+    return { ok: true, data: result.data as z.infer<S> };
   }
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     return `${field}${issue.message}`;
   });
-  throw badRequest(`Invalid ${where}: ${problems.join('; ')}`);
+  return { ok: false, message: `Invalid ${where}: ${problems.join('; ')}` };
+}
+
+/** Parses `value` with `schema`; a refusal becomes 400 "Invalid <where>: <field>: <why>" naming every problem. */
+export function validate<S extends z.ZodTypeAny>(schema: S, value: unknown, where: string): z.infer<S> {
+  const checked = check(schema, value, where);
+  if (!checked.ok) {
+    throw badRequest(checked.message);
+  }
+  return checked.data;
 }
 
 /** Text a user typed: no NUL or other control characters but tab, at most `max` characters. */

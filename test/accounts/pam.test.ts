@@ -1,40 +1,25 @@
 // Real PAM through the server: a throwaway unix user (useradd + chpasswd, as root), the shipped
 // PAM service file installed under a unique name, removed afterwards.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { PamFixture } from '../helpers/pam.js';
 import { accountFactory, GOOD_PASSWORD } from '../helpers/accounts.js';
 import { startServer, tempDir, type RunningServer } from '../helpers/server.js';
 import { accessLogLines, formPost, messageOf, newAccessLines } from './support.js';
 
-const suffix = randomBytes(4).toString('hex');
-const unixUser = `oqpam${suffix}`;
-const localTwin = `oqloc${suffix}`;
-const unixGroup = `oqpg${suffix}`;
-const service = `oqtest-${suffix}`;
-const unixPassword = `Pam!${randomBytes(9).toString('base64')}`;
-
-function run(command: string, args: string[], input?: string): void {
-  execFileSync(command, args, { input, stdio: ['pipe', 'ignore', 'pipe'] });
-}
-
-function tryRun(command: string, args: string[]): void {
-  spawnSync(command, args, { stdio: 'ignore' });
-}
+const pam = new PamFixture({ prefix: 'oqpam', others: ['oqloc'] });
+const { user: unixUser, group: unixGroup, service, password: unixPassword } = pam;
+const [localTwin] = pam.others;
 
 describe('PAM login through the server (real PAM stack)', function () {
   this.timeout(60_000);
   let server: RunningServer;
 
   before(async () => {
-    run('groupadd', [unixGroup]);
-    run('useradd', ['--no-create-home', '--groups', unixGroup, unixUser]);
-    run('useradd', ['--no-create-home', localTwin]);
-    run('chpasswd', [], `${unixUser}:${unixPassword}\n${localTwin}:${unixPassword}\n`);
-    copyFileSync(join(PACKAGE_ROOT, 'config', 'pam.d', 'oq-webui'), `/etc/pam.d/${service}`);
+    pam.create();
     server = await startServer({
       workers: 2,
       settings: { LOCKDOWN: true, AUTHENTICATION_BACKENDS: ['local', 'pam'], PAM_SERVICE: service, PAM_MAP_UNIX_GROUPS: true },
@@ -52,10 +37,7 @@ describe('PAM login through the server (real PAM stack)', function () {
 
   after(async () => {
     await server?.stop();
-    rmSync(`/etc/pam.d/${service}`, { force: true });
-    tryRun('userdel', [unixUser]);
-    tryRun('userdel', [localTwin]);
-    tryRun('groupdel', [unixGroup]);
+    pam.remove();
   });
 
   const attempt = async (username: string, password: string): Promise<{ status: number; text: string; message: string }> => {
@@ -157,8 +139,9 @@ describe('PAM without the native addon', function () {
       p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
       p.on('exit', (code) => resolve({ code, out }));
     });
-    expect(r.code).to.equal(1);
-    expect(r.out).to.match(/Error: AUTHENTICATION_BACKENDS: "pam" is enabled but the authenticate-pam native module cannot be loaded .*npm rebuild authenticate-pam/);
+    // a warning: the server starts all the same (local logins work), so check exits 0 as start runs
+    expect(r.code).to.equal(0);
+    expect(r.out).to.match(/Warning: AUTHENTICATION_BACKENDS: "pam" is enabled but the authenticate-pam native module cannot be loaded .*npm rebuild authenticate-pam/);
   });
 
   it('the server says so at start, and a PAM login fails with the same message in the server log (local logins still work)', async () => {

@@ -1,43 +1,15 @@
 // Real PAM, no mocks: needs root, useradd/groupadd and the built authenticate-pam.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import { DEFAULT_PAM_SERVICE, pamAuthenticate, pamAvailable, unixGroupsOf } from '../../src/auth/pam.js';
+import { PamFixture, run } from '../helpers/pam.js';
 
-const SHIPPED_SERVICE_FILE = fileURLToPath(new URL('../../../config/pam.d/oq-webui', import.meta.url));
-const suffix = randomBytes(4).toString('hex');
-const user = `oqtest${suffix}`;
-const group = `oqtg${suffix}`;
-const service = `oqtest-${suffix}`;
-const password = `Oq!${randomBytes(9).toString('base64')}`;
-
-/** Run a system command without a shell, failing the test with its stderr. */
-function run(command: string, args: string[], input?: string): void {
-  execFileSync(command, args, { input, stdio: ['pipe', 'ignore', 'pipe'] });
-}
-
-/** Run a cleanup command, ignoring failure (the thing may not exist). */
-function tryRun(command: string, args: string[]): void {
-  spawnSync(command, args, { stdio: 'ignore' });
-}
+const pam = new PamFixture({ prefix: 'oqtest', createHome: true });
+const { suffix, user, group, service, password } = pam;
 
 describe('auth/pam (real PAM stack)', function () {
-  before(function () {
-    // creating users and reading /etc/shadow needs root: fail loudly rather than skip
-    expect(process.getuid?.(), 'the PAM tests must run as root (npm test as root, as CI does)').to.equal(0);
-    run('groupadd', [group]);
-    run('useradd', ['--create-home', '--groups', group, user]);
-    run('chpasswd', [], `${user}:${password}\n`);
-    copyFileSync(SHIPPED_SERVICE_FILE, `/etc/pam.d/${service}`);
-  });
-
-  after(() => {
-    rmSync(`/etc/pam.d/${service}`, { force: true });
-    tryRun('userdel', ['--remove', user]);
-    tryRun('groupdel', [group]);
-  });
+  before(() => pam.create());
+  after(() => pam.remove());
 
   it('has the authenticate-pam addon', () => {
     expect(pamAvailable()).to.deep.equal({ ok: true });

@@ -62,7 +62,7 @@ describe('calculations with LOCKDOWN on: the life of a calculation and who may d
       for (const type of r.outtypes) {
         const res = await fetch(`${r.url}?export_type=${type}`, { headers: as.owner });
         expect(res.status).to.equal(200);
-        expect(await res.text()).to.include('lon,lat,value');
+        expect(await res.text()).to.include("generated_by='OpenQuake engine");
       }
     }
     expect(await listed('other', id)).to.equal(false);

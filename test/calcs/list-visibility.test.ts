@@ -2,13 +2,15 @@ import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import type { Actor } from '../../src/auth/actor.js';
-import { actorOfUser, groupIdsOfUsername, unrestrictedActor } from '../../src/auth/users.js';
-import { visibleOwners } from '../../src/calcs/access.js';
-import { selectRows } from '../../src/calcs/fast-sql.js';
-import { listQueries, parseListParams, visibleJobs, type ListParams } from '../../src/calcs/list-query.js';
-import { openAndMigrate } from '../../src/models/database.js';
-import { initCalcModels } from '../../src/models/calcs.js';
-import { maySeeCalculation } from '../../src/policies/calculation.js';
+import { actorOfUser, unrestrictedActor } from '../../src/auth/users.js';
+import { parseListParams, type ListParams } from '../../src/calcs/list-params.js';
+import { listQueries } from '../../src/data/calculation-list.js';
+import { visibleOwners } from '../../src/data/calculations.js';
+import { groupIdsOfUsername } from '../../src/data/users.js';
+import { openAndMigrate } from '../../src/db/database.js';
+import { initCalcModels } from '../../src/db/models/calcs.js';
+import { selectRows } from '../../src/db/sqlite.js';
+import { maySeeCalculation, visibleJobs } from '../../src/policies/calculation.js';
 import { tempDir } from '../helpers/server.js';
 
 describe('the list filter agrees with maySeeCalculation', () => {

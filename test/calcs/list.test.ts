@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { openAppDatabase } from '../../src/models/database.js';
-import { initCalcModels } from '../../src/models/calcs.js';
+import { openAppDatabase } from '../../src/db/database.js';
+import { initCalcModels } from '../../src/db/models/calcs.js';
 import { serverDatabaseUrl } from '../helpers/accounts.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { calcZip, getJson, postJson, uploadForm } from './support.js';

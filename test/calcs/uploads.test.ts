@@ -65,6 +65,22 @@ describe('POST /v1/calc/run: uploads', function () {
     await refused([{ name: 'a.zip', data: zip }], {}, 400, /"passwd" is a symbolic link/);
   });
 
+  it('a zip entry whose name is longer than a file system allows is refused with 400, not a 500', async () => {
+    const long = `${'n'.repeat(300)}.csv`;
+    await refused([{ name: 'a.zip', data: await buildZip([{ name: 'job.ini', data: jobIni() }, { name: long, data: 'x' }]) }], {}, 400, /has a file or folder name longer than 255 bytes/);
+    const deep = Array.from({ length: 20 }, () => 'd'.repeat(250)).join('/');
+    await refused([{ name: 'a.zip', data: await buildZip([{ name: 'job.ini', data: jobIni() }, { name: `${deep}/x.csv`, data: 'x' }]) }], {}, 400, /has a path longer than the 4096 bytes/);
+  });
+
+  it('a plain file whose name has the longest length a file system allows is accepted', async () => {
+    const name = `${'n'.repeat(251)}.csv`;
+    const res = await runCalc(server, [{ name: 'job.ini', data: jobIni() }, { name, data: 'id\n' }]);
+    const body = (await res.json()) as { job_id: number };
+    expect(res.status, JSON.stringify(body)).to.equal(200);
+    expect(readdirSync(`${server.dataDir}/calc_${body.job_id}/input`).sort()).to.deep.equal(['job.ini', name]);
+    await waitStatus(server, body.job_id, ['complete']);
+  });
+
   it('a zip that expands past MAX_EXTRACTED_SIZE (a zip bomb) is refused', async () => {
     const zip = await buildZip([{ name: 'job.ini', data: jobIni() }, { name: 'zeros.csv', data: Buffer.alloc(MAX_EXTRACTED + 1) }]);
     expect(zip.length).to.be.below(MAX_UPLOAD);

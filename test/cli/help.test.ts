@@ -33,8 +33,8 @@ describe('oq-webui --help and start --help', function () {
   });
 
   for (const [name, decl] of declared) {
-    it(`lists ${decl.flag} (${name}) with its short form, env variable and help in both`, function () {
-      for (const help of [mainHelp, startHelp]) {
+    it(`lists ${decl.flag} (${name}) with its short form, env variable and help in start --help`, function () {
+      for (const help of [startHelp]) {
         const shown = flagsShown(help);
         expect(shown).to.include(decl.flag);
         if (decl.short) {
@@ -54,7 +54,7 @@ describe('oq-webui --help and start --help', function () {
       if (flag === '-h' || flag === '--help') {
         continue;
       }
-      const parsed = parseArgs([flag, 'x'], [], true);
+      const parsed = parseArgs([flag, 'x'], [], 'all');
       const taken = Object.keys(parsed.settings).length + (parsed.configPath ? 1 : 0);
       expect(taken, flag).to.equal(1);
     }
@@ -67,11 +67,72 @@ describe('oq-webui --help and start --help', function () {
     expect(startHelp).to.include('oq-webui start --bind 127.0.0.1:8800 --workers 4 --timeout 1200');
   });
 
-  it('exits 2 with the help when no command is given, and on an unknown command', async function () {
-    const [none, unknown] = await Promise.all([runCli([]), runCli(['serve'])]);
+  it('keeps oq-webui --help short: the commands, and where each one\'s options are', function () {
+    expect(mainHelp).to.include('Commands:').and.include('--help');
+    expect(flagsShown(mainHelp)).not.to.include('--workers');
+    expect(mainHelp.split('\n').length).to.be.below(25);
+  });
+
+  it('exits 2 with the help when no command is given', async function () {
+    const none = await runCli([]);
     expect(none.code).to.equal(2);
     expect(none.stdout).to.include('Commands:');
+  });
+
+  it('answers an unknown command with one short line pointing to --help (and a guess when close)', async function () {
+    const [unknown, typo] = await Promise.all([runCli(['serve']), runCli(['strat'])]);
     expect(unknown.code).to.equal(2);
-    expect(unknown.stderr).to.include('unknown command "serve"');
+    expect(unknown.stdout).to.equal('');
+    expect(unknown.stderr.trim()).to.equal('oq-webui: unknown command "serve"; see oq-webui --help');
+    expect(typo.code).to.equal(2);
+    expect(typo.stderr.trim()).to.equal('oq-webui: unknown command "strat" (did you mean start?); see oq-webui --help');
+  });
+
+  it('suggests the flag a mistyped one was meant to be, and exits 2', async function () {
+    const [workers, config, short] = await Promise.all([runCli(['start', '--wokers', '2']), runCli(['check', '--confg', 'x.json']), runCli(['check', '-z'])]);
+    expect(workers.code).to.equal(2);
+    expect(workers.stderr).to.include('unrecognized option --wokers (did you mean --workers?)').and.include('see oq-webui start --help');
+    expect(config.stderr).to.include('unrecognized option --confg (did you mean --config?)');
+    expect(short.code).to.equal(2);
+    expect(short.stderr).to.include('unrecognized option -z');
+  });
+
+  it('says when a flag lacks its value, or takes none', async function () {
+    const [missing, extra] = await Promise.all([runCli(['check', '--workers']), runCli(['check', '--access-log=no'])]);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.include('--workers needs a value');
+    expect(extra.code).to.equal(2);
+    expect(extra.stderr).to.include('--access-log takes no value');
+  });
+});
+
+describe('each command\'s --help shows only its own options', function () {
+  it('createuser --help lists its options and the database ones, not the server\'s', async function () {
+    const r = await runCli(['createuser', '--help']);
+    expect(r.code).to.equal(0);
+    const shown = flagsShown(r.stdout);
+    expect(shown).to.include.members(['--email', '--superuser', '--staff', '--group', '--password-stdin', '--no-password', '--database', '--data-dir', '--config', '--help']);
+    for (const server of ['--workers', '--bind', '--timeout', '--log-dir', '--pid', '--access-log']) {
+      expect(shown, server).not.to.include(server);
+    }
+  });
+
+  it('refuses a server flag given to createuser', async function () {
+    const r = await runCli(['createuser', 'someone', '--workers', '2']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('unrecognized option --workers');
+  });
+
+  it('status --help lists the pidfile and control socket, not the workers', async function () {
+    const r = await runCli(['status', '--help']);
+    const shown = flagsShown(r.stdout);
+    expect(shown).to.include.members(['--pid', '-p', '--control-socket', '--json']);
+    expect(shown).not.to.include('--workers');
+  });
+
+  it('settings --help lists no settings flags', async function () {
+    const r = await runCli(['settings', '--help']);
+    expect(r.code).to.equal(0);
+    expect(flagsShown(r.stdout).filter((f) => !['-c', '--config', '-h', '--help'].includes(f))).to.deep.equal([]);
   });
 });

@@ -2,7 +2,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
-import { deadPid, runCli } from '../master/support.js';
+import { deadPid } from '../helpers/processes.js';
+import { runCli } from '../master/support.js';
 
 describe('oq-webui status', function () {
   let server: RunningServer;

@@ -8,8 +8,8 @@
  */
 import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/passwords.js';
-import { openAppDatabase, type OpenDatabase } from '../../src/models/database.js';
-import type { User } from '../../src/models/index.js';
+import { openAppDatabase, type OpenDatabase } from '../../src/db/database.js';
+import type { User } from '../../src/db/models/index.js';
 import type { RunningServer } from './server.js';
 
 /** Iterations of the hashes the factory stores (the server's own hashes use 600,000). */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { startServer, waitFor, type RunningServer } from '../helpers/server.js';
-import { alive, linesMatching } from './support.js';
+import { alive } from '../helpers/processes.js';
+import { linesMatching } from './support.js';
 
 /** Pids of the HTTP workers in any state. */
 async function webPids(s: RunningServer): Promise<number[]> {

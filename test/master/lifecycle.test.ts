@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { freePort, startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
-import { alive, deadPid } from './support.js';
+import { alive, deadPid } from '../helpers/processes.js';
 
 describe('master: pidfile, parent death, the production command line', function () {
   const servers: RunningServer[] = [];

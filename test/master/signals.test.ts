@@ -3,7 +3,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sleep, startServer, waitFor, type RunningServer } from '../helpers/server.js';
-import { alive, runCli } from './support.js';
+import { alive } from '../helpers/processes.js';
+import { runCli } from './support.js';
 
 /** Opens a raw connection and sends the first part of a request (its headers unfinished). */
 async function halfRequest(port: number): Promise<{ sock: net.Socket; received: () => string; closed: Promise<void> }> {

@@ -1,6 +1,6 @@
 /**
  * Helpers for the master, worker, settings and CLI tests: running the CLI once, raw HTTP,
- * a steady stream of requests, copies of the built tree, process liveness.
+ * a steady stream of requests, copies of the built tree (process liveness: ../helpers/processes.ts).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, symlinkSync } from 'node:fs';
@@ -36,24 +36,6 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; bin
       resolve({ code, signal, stdout, stderr });
     });
   });
-}
-
-/** Whether a process with this pid exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A pid that belonged to a process that has exited (for stale pidfiles). */
-export async function deadPid(): Promise<number> {
-  const p = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-  const pid = p.pid as number;
-  await new Promise((r) => p.on('exit', r));
-  return pid;
 }
 
 /** The answer to one raw HTTP exchange: everything the server sent until it closed, or until `idleMs` of silence. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startServer, waitFor, type RunningServer } from '../helpers/server.js';
-import { alive } from './support.js';
+import { alive } from '../helpers/processes.js';
 
 describe('master: the watchdog', function () {
   let server: RunningServer | null = null;

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Sequelize } from 'sequelize';
 import { calcDir, exportDir } from '../../src/calcs/paths.js';
-import type { CalcModels } from '../../src/models/calcs.js';
+import type { CalcModels } from '../../src/db/models/calcs.js';
 import { JobRunner, POLL_MS } from '../../src/runner/job-runner.js';
 import type { Settings } from '../../src/settings/schema.js';
 import { FAKE_OQ, sleep, tempDir, waitFor } from '../helpers/server.js';
-import { alive, createJob, jobRow, quietLogger, testDatabase, testSettings } from './support.js';
+import { alive } from '../helpers/processes.js';
+import { createJob, jobRow, quietLogger, testDatabase, testSettings } from './support.js';
 
 describe('job runner', function () {
   this.timeout(20_000);

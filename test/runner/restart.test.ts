@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { getJson, postJson, submit, waitStatus } from '../calcs/support.js';
 import { startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
-import { alive } from './support.js';
+import { alive } from '../helpers/processes.js';
 
 /** The pid of the job runner the master supervises now. */
 async function runnerPid(server: RunningServer): Promise<number> {

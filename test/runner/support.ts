@@ -7,7 +7,7 @@ import { calcDir, inputDir } from '../../src/calcs/paths.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { migrate } from '../../src/db/migrator.js';
 import { LEVELS, type Logger } from '../../src/logging/levels.js';
-import { initCalcModels, type CalcModels } from '../../src/models/calcs.js';
+import { initCalcModels, type CalcModels } from '../../src/db/models/calcs.js';
 import { resolveSettings } from '../../src/settings/load.js';
 import type { Settings } from '../../src/settings/schema.js';
 import { FAKE_OQ } from '../helpers/server.js';
@@ -54,14 +54,4 @@ export async function jobRow(models: CalcModels, id: number) {
     throw new Error(`no job ${id}`);
   }
   return job;
-}
-
-/** Whether a pid is alive. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { freePort, tempDir } from '../helpers/server.js';
@@ -48,10 +48,10 @@ describe('settings: invalid values stop the start', function () {
     expect(r.stderr).to.include(broken).and.include('not valid JSON');
   });
 
-  it('refuses an unknown command-line flag with exit 2', async function () {
+  it('refuses an unknown command-line flag with exit 2, suggesting the one meant', async function () {
     const r = await runCli(['start', '--wokers', '2']);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.include('unrecognized option --wokers');
+    expect(r.stderr).to.include('unrecognized option --wokers (did you mean --workers?)');
   });
 });
 
@@ -69,7 +69,10 @@ describe('oq-webui check', function () {
 
   it('prints every effective setting with its source, secrets masked, and exits 0 when all is well', async function () {
     const config = join(dir, 'ok.json');
-    writeFileSync(config, JSON.stringify({ SECRET_KEY: secret, LOCKDOWN: true }));
+    // an existing user, folders and engine program: nothing to warn about either
+    mkdirSync(join(dir, 'logs'), { recursive: true });
+    mkdirSync(join(dir, 'static'), { recursive: true });
+    writeFileSync(config, JSON.stringify({ SECRET_KEY: secret, LOCKDOWN: true, WEBUI_USER: 'root', STATIC_ROOT: join(dir, 'static'), ENGINE_COMMAND: [process.execPath, '--version'] }));
     const r = await runCli(['check', '--config', config, '--log-dir', join(dir, 'logs'), '--data-dir', join(dir, 'data')]);
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).not.to.include('SECRETVALUE');
@@ -89,11 +92,11 @@ describe('oq-webui check', function () {
     expect(r.stdout).to.match(/^SECRET_KEY\s+\*{8}\s+\(env\)$/m);
   });
 
-  it('lists every problem and exits non-zero', async function () {
+  it('lists every problem and exits 2, as start does for invalid settings', async function () {
     const config = join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ SECRET_KEY: 'short', KEEPALIVE: -1, BIND: ['nowhere'] }));
     const r = await runCli(['check', '--config', config, '--log-dir', join(dir, 'logs'), '--data-dir', join(dir, 'data')]);
-    expect(r.code).to.not.equal(0);
+    expect(r.code).to.equal(2);
     expect(r.stdout).to.include('3 problem(s):');
     expect(r.stdout).to.match(/^Error: SECRET_KEY: .*expected at least 32 characters/m);
     expect(r.stdout).not.to.include('"short"');

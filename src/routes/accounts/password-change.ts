@@ -6,9 +6,12 @@ import { hashPassword, UNUSABLE_PASSWORD_PREFIX, verifyPassword } from '../../au
 import { destroyUserSessions } from '../../auth/session-store.js';
 import { loginRetryAfter, recordLoginFailure } from '../../auth/throttle.js';
 import { HttpError } from '../../errors.js';
-import { bodyOf, stringField } from '../../middlewares/body.js';
+import { bodyOf } from '../../middlewares/body.js';
 import { accountState, actorOf } from '../../middlewares/state.js';
+import { check } from '../../validation/validate.js';
+import { passwordChange } from './forms.js';
 import { throttledText } from './login-flow.js';
+import { chromeOf } from '../pages/layout.js';
 import { passwordChangeDonePage, passwordChangePage } from './pages.js';
 import type { AccountsEnv } from './env.js';
 
@@ -30,13 +33,13 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
   router.get('/accounts/password_change/', function showPasswordChange(ctx) {
     actorOf(ctx);
     ctx.type = 'html';
-    ctx.body = passwordChangePage({ action });
+    ctx.body = passwordChangePage(chromeOf(ctx), { action });
   });
 
   router.get('/accounts/password_change/done/', function passwordChangeDone(ctx) {
     actorOf(ctx);
     ctx.type = 'html';
-    ctx.body = passwordChangeDonePage();
+    ctx.body = passwordChangeDonePage(chromeOf(ctx));
   });
 
   router.post('/accounts/password_change/', async function changePassword(ctx) {
@@ -48,13 +51,15 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
         ctx.body = { error: errors.join(' '), problems: errors };
       } else {
         ctx.type = 'html';
-        ctx.body = passwordChangePage({ action, errors });
+        ctx.body = passwordChangePage(chromeOf(ctx), { action, errors });
       }
     };
-    const body = bodyOf(ctx);
-    const oldPassword = stringField(body, 'old_password') ?? '';
-    const new1 = stringField(body, 'new_password1') ?? '';
-    const new2 = stringField(body, 'new_password2') ?? '';
+    const fields = check(passwordChange, bodyOf(ctx), 'body');
+    if (!fields.ok) {
+      refuse(400, [fields.message]);
+      return;
+    }
+    const { old_password: oldPassword, new_password1: new1, new_password2: new2 } = fields.data;
     const user = await env.models.User.findByPk(accountState(ctx).userId ?? -1);
     if (!user) {
       refuse(403, ['Authentication required']);
@@ -64,17 +69,17 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
       refuse(400, [NOT_LOCAL]);
       return;
     }
-    const ip = accountState(ctx).clientIp;
+    const who = { username: actor.username, ip: accountState(ctx).clientIp };
     // guessing the old password through a stolen session is throttled like logins
-    const retryAfter = await loginRetryAfter(env.models, s, ip);
+    const retryAfter = await loginRetryAfter(env.models, s, who);
     if (retryAfter > 0) {
       ctx.set('Retry-After', String(retryAfter));
       refuse(429, [throttledText(retryAfter)]);
       return;
     }
     if (!(await verifyPassword(oldPassword, user.password)).ok) {
-      await recordLoginFailure(env.models, s, ip);
-      env.deps.writeLine('webui-access', loginFailedLine({ username: actor.username, ip, referer: ctx.get('Referer') || undefined }, 'incorrect password'));
+      await recordLoginFailure(env.models, s, who);
+      env.deps.writeLine('webui-access', loginFailedLine({ ...who, referer: ctx.get('Referer') || undefined }, 'incorrect password'));
       refuse(400, [OLD_WRONG]);
       return;
     }

@@ -1,80 +1,42 @@
-import { QueryTypes } from 'sequelize';
-import { badRequest, notFound } from '../../errors.js';
-import type { AccountModels, Group, User } from '../../models/index.js';
+/** What the admin routes accept in their bodies (src/validation: 400 naming the field). */
+import { userText, validate, z } from '../../validation/validate.js';
 
-/** A positive integer id from the path, or 404. */
-export function idParam(raw: string | undefined): number {
-  return raw && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : -1;
-}
+const flag = z.boolean({ invalid_type_error: 'must be true or false' }).optional();
+const text = (max: number) => userText(max).optional();
 
-/** The user with this id, or 404. */
-export async function loadUser(models: AccountModels, raw: string | undefined): Promise<User> {
-  const user = await models.User.findByPk(idParam(raw));
-  if (!user) {
-    throw notFound(`User ${raw} does not exist.`);
-  }
-  return user;
-}
+/** POST /admin/users */
+export const NEW_USER = z.object({
+  username: userText(150).refine((s) => s !== '', 'is required'),
+  email: text(254),
+  password: text(4096),
+  is_active: flag,
+  is_staff: flag,
+  is_superuser: flag,
+  groups: z.array(userText(150), { invalid_type_error: 'must be a list of group names' }).max(1000).optional(),
+});
 
-/** The group with this id, or 404. */
-export async function loadGroup(models: AccountModels, raw: string | undefined): Promise<Group> {
-  const group = await models.Group.findByPk(idParam(raw));
-  if (!group) {
-    throw notFound(`Group ${raw} does not exist.`);
-  }
-  return group;
-}
+/** PATCH /admin/users/:id */
+export const USER_CHANGES = z.object({
+  username: text(150),
+  email: text(254),
+  password: text(4096),
+  is_active: flag,
+  is_staff: flag,
+  is_superuser: flag,
+});
 
-/** Group names of each user id (one query). */
-export async function groupNamesByUser(models: AccountModels, userIds?: number[]): Promise<Map<number, string[]>> {
-  const where = userIds ? `WHERE m.user_id IN (${userIds.map(() => '?').join(',') || 'NULL'})` : '';
-  const rows = await models.sequelize.query<{ user_id: number; name: string }>(
-    `SELECT m.user_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id ${where} ORDER BY g.name`,
-    { replacements: userIds ?? [], type: QueryTypes.SELECT },
-  );
-  const out = new Map<number, string[]>();
-  for (const r of rows) {
-    const id = Number(r.user_id);
-    out.set(id, [...(out.get(id) ?? []), r.name]);
-  }
-  return out;
-}
+/** POST and PATCH /admin/groups: the name, trimmed. */
+export const GROUP = z.object({
+  name: userText(150).transform((s) => s.trim()).refine((s) => s !== '', 'is required'),
+});
 
-/** Members ({id, username}) of each group id (one query). */
-export async function membersByGroup(models: AccountModels, groupIds?: number[]): Promise<Map<number, Array<{ id: number; username: string }>>> {
-  const where = groupIds ? `WHERE m.group_id IN (${groupIds.map(() => '?').join(',') || 'NULL'})` : '';
-  const rows = await models.sequelize.query<{ group_id: number; id: number; username: string }>(
-    `SELECT m.group_id, u.id, u.username FROM memberships m JOIN users u ON u.id = m.user_id ${where} ORDER BY u.username`,
-    { replacements: groupIds ?? [], type: QueryTypes.SELECT },
-  );
-  const out = new Map<number, Array<{ id: number; username: string }>>();
-  for (const r of rows) {
-    const gid = Number(r.group_id);
-    out.set(gid, [...(out.get(gid) ?? []), { id: Number(r.id), username: r.username }]);
-  }
-  return out;
-}
+/** POST /admin/groups/:id/members: a user by name or id. */
+export const MEMBER = z.object({
+  username: text(150),
+  user_id: z.number({ invalid_type_error: 'must be a number' }).int().positive().max(2 ** 31 - 1).optional(),
+}).refine((b) => b.username !== undefined || b.user_id !== undefined, 'username or user_id is required');
 
-/** An optional boolean field; 400 when present but not a boolean. */
-export function optionalBool(body: Record<string, unknown>, name: string): boolean | undefined {
-  const v = body[name];
-  if (v === undefined) {
-    return undefined;
-  }
-  if (typeof v !== 'boolean') {
-    throw badRequest(`${name} must be true or false`);
-  }
-  return v;
-}
-
-/** An optional string field; 400 when present but not a string. */
-export function optionalString(body: Record<string, unknown>, name: string): string | undefined {
-  const v = body[name];
-  if (v === undefined) {
-    return undefined;
-  }
-  if (typeof v !== 'string') {
-    throw badRequest(`${name} must be a string`);
-  }
-  return v;
+/** The body of an admin request, checked against `schema`. */
+export function adminBody<S extends z.ZodTypeAny>(schema: S, body: Record<string, unknown>): z.infer<S> {
+  return validate(schema, body, 'body');
 }

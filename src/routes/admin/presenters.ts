@@ -1,5 +1,5 @@
 /** What the admin routes show of users and groups: fields listed one by one, never the hash. */
-import type { Group, User } from '../../models/index.js';
+import type { Group, User } from '../../db/models/index.js';
 import { UNUSABLE_PASSWORD_PREFIX } from '../../auth/passwords.js';
 
 /** A user as the admin routes show it. */

@@ -1,30 +1,25 @@
 /**
  * POST /v1/calc/:id/abort, /remove, /share, /unshare, with the original's messages. State
- * changes are conditional UPDATEs, so a concurrent change never gets overwritten.
+ * changes are conditional UPDATEs (src/data/calculations.ts), so a concurrent change never
+ * gets overwritten.
  */
 import { rm } from 'node:fs/promises';
 import type Router from '@koa/router';
-import { Op, QueryTypes } from 'sequelize';
-import { factsOf, loadJob, type CalcEnv } from '../../calcs/access.js';
+import type { CalcEnv } from '../../calcs/env.js';
 import { calcDir } from '../../calcs/paths.js';
-import { conflict, forbidden } from '../../errors.js';
+import { changeStatus, dependentsOf, findJob, markDeleted, requestAbort, undoDeleted } from '../../data/calculations.js';
+import { isRunningStatus, type JobStatus } from '../../db/models/calcs.js';
+import { conflict, HttpError, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
-import { RUNNING_STATUSES, isRunningStatus, type JobStatus } from '../../models/calcs.js';
-import { mayAbortCalculation, mayRemoveCalculation, mayShareCalculation } from '../../policies/calculation.js';
+import { loadCalculationFor } from '../../policies/load-calculation.js';
 
 /** Registers abort and remove (not in READ_ONLY mode). */
 export function abortRemoveRoutes(router: Router, env: CalcEnv): void {
+  const aclOn = env.settings.ACL_ON;
+
   router.post('/v1/calc/:id/abort', async function calcAbort(ctx) {
-    const actor = actorOf(ctx);
-    const job = await loadJob(env, ctx.params.id);
-    if (!mayAbortCalculation(actor, await factsOf(env, actor, job))) {
-      throw forbidden(`User ${actor.username} has no permission to abort job ${job.id}`);
-    }
-    const [n] = await env.models.Job.update(
-      { abort_requested: true },
-      { where: { id: job.id, status: { [Op.in]: [...RUNNING_STATUSES] } } },
-    );
-    if (n === 0) {
+    const { job } = await loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'abort', { aclOn });
+    if (!(await requestAbort(env.models, job.id))) {
       throw conflict(`Job ${job.id} is not running`);
     }
     env.notify('runner', 'abort', { id: job.id });
@@ -32,37 +27,37 @@ export function abortRemoveRoutes(router: Router, env: CalcEnv): void {
   });
 
   router.post('/v1/calc/:id/remove', async function calcRemove(ctx) {
-    const actor = actorOf(ctx);
-    const job = await loadJob(env, ctx.params.id);
-    if (!mayRemoveCalculation(actor, await factsOf(env, actor, job))) {
-      throw forbidden(`Cannot delete calculation ${job.id}: it belongs to ${job.user_name} and you are ${actor.username}`);
-    }
-    // one statement: never while running, never while a live calculation depends on it
-    const [, meta] = await env.sequelize.query(
-      `UPDATE job SET status = 'deleted', is_running = 0
-       WHERE id = ? AND status NOT IN ('submitted', 'executing', 'deleted')
-       AND NOT EXISTS (SELECT 1 FROM job AS child WHERE child.hazard_calculation_id = ? AND child.status != 'deleted')`,
-      { replacements: [job.id, job.id], type: QueryTypes.UPDATE },
-    );
-    if (Number(meta) !== 1) {
+    const { job } = await loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'remove', { aclOn });
+    if (!(await markDeleted(env.models, job.id))) {
       await refuseRemoval(env, job.id);
     }
     env.listCache.bump();
-    await rm(calcDir(env.settings.DATA_DIR, job.id), { recursive: true, force: true });
+    // all or nothing, as the user sees it: a folder that cannot be removed puts the job back,
+    // so that a retry (once the folder can be written) finishes the removal
+    try {
+      await rm(calcDir(env.settings.DATA_DIR, job.id), { recursive: true, force: true });
+    } catch (err) {
+      await undoDeleted(env.models, job.id, job.status);
+      env.listCache.bump();
+      // a 500 (the server's folder is broken, not the request); the log says what failed
+      throw new Error(`cannot remove the folder of calculation ${job.id}, so it was kept: ${(err as Error).message}`, { cause: err });
+    }
     ctx.body = { success: String(job.id) };
   });
 }
 
 /** Explains why the conditional removal did not happen. */
 async function refuseRemoval(env: CalcEnv, id: number): Promise<never> {
-  const job = await loadJob(env, String(id));
+  const job = await findJob(env.models, id);
+  if (job === null || job.status === 'deleted') {
+    throw notFound(`Unknown job ${id}`);
+  }
   if (isRunningStatus(job.status)) {
     throw conflict(`Cannot delete calculation ${id}: it is ${job.status}; abort it first`);
   }
-  const children = await env.models.Job.findAll({
-    where: { hazard_calculation_id: id, status: { [Op.ne]: 'deleted' } }, attributes: ['id'], order: [['id', 'ASC']],
-  });
-  throw forbidden(`Cannot delete calculation ${id}: there are calculations dependent from it: [${children.map((c) => c.id).join(', ')}]`);
+  const children = await dependentsOf(env.models, id);
+  // not an authorization decision (the policies allowed it): the original answers this state with 403
+  throw new HttpError(403, `Cannot delete calculation ${id}: there are calculations dependent from it: [${children.join(', ')}]`);
 }
 
 /** Registers share and unshare (complete <-> shared). */
@@ -71,15 +66,14 @@ export function shareRoutes(router: Router, env: CalcEnv): void {
     const [from, to]: [JobStatus, JobStatus] = share ? ['complete', 'shared'] : ['shared', 'complete'];
     const verb = share ? 'share' : 'unshare';
     router.post(`/v1/calc/:id/${verb}`, async function calcShare(ctx) {
-      const actor = actorOf(ctx);
-      const job = await loadJob(env, ctx.params.id);
-      if (!mayShareCalculation(actor, await factsOf(env, actor, job))) {
-        throw forbidden(`User ${actor.username} has no permission to ${verb} job ${job.id}`);
-      }
-      const [n] = await env.models.Job.update({ status: to }, { where: { id: job.id, status: from } });
+      const { job } = await loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, verb, { aclOn: env.settings.ACL_ON });
+      const changed = await changeStatus(env.models, job.id, from, to);
       env.listCache.bump();
-      if (n === 0) {
-        const now = (await loadJob(env, String(job.id))).status;
+      if (!changed) {
+        const now = (await findJob(env.models, job.id))?.status ?? 'deleted';
+        if (now === 'deleted') {
+          throw notFound(`Unknown job ${job.id}`);
+        }
         throw conflict(now === to
           ? (share ? `Calculation ${job.id} was already shared` : `Calculation ${job.id} was not shared`)
           : `Can not ${verb} calculation ${job.id} from status "${now}"`);

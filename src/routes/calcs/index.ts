@@ -4,9 +4,10 @@
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { CalcEnv } from '../../calcs/access.js';
+import type { Sequelize } from 'sequelize';
+import type { CalcEnv } from '../../calcs/env.js';
 import { ListCache } from '../../calcs/list-cache.js';
-import { initCalcModels } from '../../models/calcs.js';
+import { initCalcModels } from '../../db/models/calcs.js';
 import { notFound } from '../../errors.js';
 import { abortRemoveRoutes, shareRoutes } from './actions.js';
 import { listRoutes } from './list.js';
@@ -17,8 +18,11 @@ import { showRoutes } from './show.js';
 const WRITE_ROUTES = ['/v1/calc/run', '/v1/calc/validate_zip', '/v1/calc/:id/abort', '/v1/calc/:id/remove'];
 
 /** The calculation routes, on this database. */
-export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'sequelize' | 'notify'>): Router {
-  const env: CalcEnv = { ...opts, models: initCalcModels(opts.sequelize), listCache: new ListCache(opts.sequelize, opts.settings.LIST_CACHE_MS) };
+export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'notify'> & { sequelize: Sequelize }): Router {
+  const env: CalcEnv = {
+    settings: opts.settings, notify: opts.notify,
+    models: initCalcModels(opts.sequelize), listCache: new ListCache(opts.sequelize, opts.settings.LIST_CACHE_MS),
+  };
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {
     ctx.set('Access-Control-Allow-Origin', '*');

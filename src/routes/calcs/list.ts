@@ -1,10 +1,11 @@
 /** GET /v1/calc/list and /v1/calc/:id/status: list items of the calculations the caller may see. */
 import type Router from '@koa/router';
-import { loadVisibleJob, visibleOwners, type CalcEnv } from '../../calcs/access.js';
-import { selectRows } from '../../calcs/fast-sql.js';
-import { listQueries, parseListParams } from '../../calcs/list-query.js';
-import { presentListItem, type ListRow } from '../../calcs/presenters.js';
+import type { CalcEnv } from '../../calcs/env.js';
+import { parseListParams } from '../../calcs/list-params.js';
+import { presentListItem } from '../../calcs/presenters.js';
+import { listPage } from '../../data/calculation-list.js';
 import { actorOf } from '../../middlewares/state.js';
+import { loadCalculationFor } from '../../policies/load-calculation.js';
 import { absoluteUrl } from './urls.js';
 
 /** Registers the list routes. */
@@ -18,12 +19,8 @@ export function listRoutes(router: Router, env: CalcEnv): void {
     const version = await env.listCache.version();
     let answer = env.listCache.get(key, version);
     if (answer === null) {
-      const { page, count } = listQueries(await visibleOwners(env, actor), params);
-      const [rows, total] = await Promise.all([
-        selectRows<ListRow>(env.sequelize, page.sql, page.replacements),
-        selectRows<{ n: number }>(env.sequelize, count.sql, count.replacements),
-      ]);
-      answer = { body: JSON.stringify(rows.map((r) => presentListItem(r, base))), total: Number(total[0]?.n ?? 0) };
+      const { rows, total } = await listPage(env.models, actor, params);
+      answer = { body: JSON.stringify(rows.map((r) => presentListItem(r, base))), total };
       env.listCache.set(key, version, answer.body, answer.total);
     }
     ctx.set('X-Total-Count', String(answer.total));
@@ -33,7 +30,7 @@ export function listRoutes(router: Router, env: CalcEnv): void {
   });
 
   router.get('/v1/calc/:id/status', async function calcStatus(ctx) {
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const { job } = await loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'see', { aclOn: env.settings.ACL_ON });
     ctx.body = presentListItem(job, absoluteUrl(ctx, env.settings, '/v1/calc/'));
   });
 }

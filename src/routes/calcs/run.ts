@@ -3,30 +3,27 @@
  * Uploads are received in DATA_DIR/uploads/<random>/, which is removed unless it became the
  * calculation's folder, so a refused upload leaves nothing behind.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { CalcEnv } from '../../calcs/access.js';
+import type { CalcEnv } from '../../calcs/env.js';
 import { checkParent, createCalc, prepareInputs } from '../../calcs/new-calc.js';
-import { uploadsDir } from '../../calcs/paths.js';
-import { receiveUpload } from '../../calcs/upload.js';
+import { checkSpace, checkStaged, receiveUpload, stagingFolder as uploadFolder, type Space } from '../../calcs/upload.js';
+import { recordInputBytes, usedBytes } from '../../data/quota.js';
 import { HttpError } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 
 /** Most files in one upload. */
 const MAX_FILES = 1000;
 
-/** A fresh staging folder for one upload. */
-async function stagingFolder(env: CalcEnv): Promise<string> {
-  const root = uploadsDir(env.settings.DATA_DIR);
-  await mkdir(root, { recursive: true });
-  return mkdtemp(path.join(root, 'upload-'));
+/** A fresh staging folder for one upload (named after this worker: src/runner/stale-uploads.ts). */
+function stagingFolder(env: CalcEnv): Promise<string> {
+  return uploadFolder(env.settings.DATA_DIR);
 }
 
 /** Receives the request's files into `staging`. */
-function receive(ctx: Context, env: CalcEnv, staging: string) {
-  return receiveUpload(ctx.req, staging, ['archive'], { maxBytes: env.settings.MAX_UPLOAD_SIZE, maxFiles: MAX_FILES });
+function receive(ctx: Context, env: CalcEnv, staging: string, quota?: Space) {
+  return receiveUpload(ctx.req, staging, ['archive'], { maxBytes: env.settings.MAX_UPLOAD_SIZE, maxFiles: MAX_FILES, quota });
 }
 
 /** Registers run and validate_zip. */
@@ -35,16 +32,20 @@ export function runRoutes(router: Router, env: CalcEnv): void {
     const actor = actorOf(ctx);
     const staging = await stagingFolder(env);
     try {
-      const received = await receive(ctx, env, staging);
+      // disk space (USER_QUOTA, MIN_FREE_SPACE): before the upload is read, then once unpacked
+      const space = await checkSpace(env.settings, () => usedBytes(env.models, actor.username));
+      const received = await receive(ctx, env, staging, space);
       const parent = await checkParent(env, actor, received.fields.hazard_job_id);
       const inputs = await prepareInputs(received, staging, env.settings.MAX_EXTRACTED_SIZE);
+      const bytes = await checkStaged(env.settings, space, staging);
       const id = await createCalc(env, actor, staging, inputs, parent);
+      await recordInputBytes(env.models, id, bytes);
       env.listCache.bump();
       env.notify('runner', 'created', { id });
       ctx.body = { status: 'created', job_id: id };
     } catch (err) {
-      // the original's shape for a refused run: {traceback: [...], job_id}; a 4xx, never a 500
-      if (err instanceof HttpError && err.status < 500) {
+      // the original's shape for a refused run: {traceback: [...], job_id}; a 4xx (or a 507: disk full), never a 500
+      if (err instanceof HttpError && (err.status < 500 || err.status === 507)) {
         throw new HttpError(err.status, err.message, { traceback: err.message.split('\n'), job_id: null });
       }
       throw err;

@@ -4,24 +4,29 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { QueryTypes } from 'sequelize';
-import { factsOf, loadVisibleJob, parseCalcId, type CalcEnv } from '../../calcs/access.js';
+import type { CalcEnv } from '../../calcs/env.js';
 import { contentTypeOf, exportFileOf } from '../../calcs/outputs.js';
 import { calcDir, exportDir } from '../../calcs/paths.js';
-import { presentInfo, presentLogLine, presentOutput, type DateValue } from '../../calcs/presenters.js';
-import { badRequest, forbidden, notFound } from '../../errors.js';
+import { presentInfo, presentLogLine, presentOutput } from '../../calcs/presenters.js';
+import { lastCritical, logSize, logSlice } from '../../data/logs.js';
+import { outputsOf } from '../../data/outputs.js';
+import { badRequest, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
-import { maySeeCalculation } from '../../policies/calculation.js';
+import { loadCalculationFor, loadOutputFor } from '../../policies/load-calculation.js';
+import { boundedInt, validate } from '../../validation/validate.js';
 import { absoluteUrl } from './urls.js';
 
-/** The `start:stop` of a log slice: empty start = 0, empty or 0 stop = to the end. */
+/** The largest start or stop of a log slice (SQLite's LIMIT and OFFSET stay integers). */
+export const MAX_LOG_INDEX = 2 ** 31 - 1;
+
+/** The `start:stop` of a log slice: empty start = 0, empty or 0 stop = to the end; each at most MAX_LOG_INDEX. */
 export function parseLogSlice(slice: string): { offset: number; limit: number } {
   const m = /^(\d*):(\d*)$/.exec(slice);
   if (m === null) {
     throw badRequest(`Invalid log slice ${JSON.stringify(slice)}: expected <start>:<stop>, e.g. 0:100 or 100:`);
   }
-  const start = m[1] === '' ? 0 : Number(m[1]);
-  const stop = m[2] === '' ? 0 : Number(m[2]);
+  const start = m[1] === '' ? 0 : validate(boundedInt(0, MAX_LOG_INDEX), m[1], 'log slice start');
+  const stop = m[2] === '' ? 0 : validate(boundedInt(0, MAX_LOG_INDEX), m[2], 'log slice stop');
   if (stop !== 0 && stop < start) {
     throw badRequest(`Invalid log slice ${JSON.stringify(slice)}: stop is before start`);
   }
@@ -81,32 +86,24 @@ async function findDatastore(folder: string, id: number): Promise<string | null>
 
 /** Registers the read-only routes of one calculation. */
 export function showRoutes(router: Router, env: CalcEnv): void {
+  const see = (ctx: Context) => loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'see', { aclOn: env.settings.ACL_ON });
+
   router.get('/v1/calc/:id', async function calcInfo(ctx) {
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const { job } = await see(ctx);
     ctx.body = presentInfo(job);
   });
 
-  router.get('/v1/calc/:id/results', async function calcResults(ctx) {
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
-    const outputs = await env.models.Output.findAll({ where: { oq_job_id: job.id }, order: [['id', 'ASC']], raw: true });
-    const base = absoluteUrl(ctx, env.settings, '/v1/calc/result/');
-    ctx.body = outputs.map((o) => presentOutput(o, base));
-  });
+  // /results and the original's later name for it, /result/list (its outputs page uses that)
+  for (const p of ['/v1/calc/:id/results', '/v1/calc/:id/result/list']) {
+    router.get(p, async function calcResults(ctx) {
+      const { job } = await see(ctx);
+      const base = absoluteUrl(ctx, env.settings, '/v1/calc/result/');
+      ctx.body = (await outputsOf(env.models, job.id)).map((o) => presentOutput(o, base));
+    });
+  }
 
   router.get('/v1/calc/result/:rid', async function calcResult(ctx) {
-    const rid = parseCalcId(ctx.params.rid);
-    const output = await env.models.Output.findByPk(rid);
-    if (output === null) {
-      throw notFound(`Unknown output ${rid}`);
-    }
-    const job = await env.models.Job.findByPk(output.oq_job_id);
-    if (job === null || job.status === 'deleted') {
-      throw notFound(`Unknown output ${rid}`);
-    }
-    const actor = actorOf(ctx);
-    if (!maySeeCalculation(actor, await factsOf(env, actor, job), { aclOn: env.settings.ACL_ON })) {
-      throw forbidden(`User ${actor.username} has no permission to see job ${job.id}`);
-    }
+    const { output, job } = await loadOutputFor(env.models, actorOf(ctx), ctx.params.rid, { aclOn: env.settings.ACL_ON });
     const types = output.export_types.split(',');
     const requested = typeof ctx.query.export_type === 'string' ? ctx.query.export_type : '';
     const type = requested === '' ? types[0] : requested;
@@ -115,12 +112,12 @@ export function showRoutes(router: Router, env: CalcEnv): void {
       throw notFound(nothing);
     }
     const rel = exportFileOf(output.file_stem, type);
-    attach(ctx, `output-${rid}-${path.posix.basename(rel)}`);
+    attach(ctx, `output-${output.id}-${path.posix.basename(rel)}`);
     await sendFile(ctx, path.join(exportDir(calcDir(env.settings.DATA_DIR, job.id)), rel), contentTypeOf(type), nothing);
   });
 
   router.get('/v1/calc/:id/datastore', async function calcDatastore(ctx) {
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
+    const { job } = await see(ctx);
     const file = await findDatastore(calcDir(env.settings.DATA_DIR, job.id), job.id);
     const missing = `No datastore for calculation ${job.id}`;
     if (file === null) {
@@ -131,23 +128,19 @@ export function showRoutes(router: Router, env: CalcEnv): void {
   });
 
   router.get('/v1/calc/:id/log/size', async function calcLogSize(ctx) {
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
-    ctx.body = await env.models.LogLine.count({ where: { job_id: job.id } });
+    const { job } = await see(ctx);
+    ctx.body = await logSize(env.models, job.id);
   });
 
   router.get('/v1/calc/:id/log/:slice', async function calcLog(ctx) {
     const { offset, limit } = parseLogSlice(ctx.params.slice);
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
-    const rows = await env.sequelize.query<{ timestamp: DateValue; level: string; process: string; message: string }>(
-      'SELECT timestamp, level, process, message FROM log WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?',
-      { replacements: [job.id, limit, offset], type: QueryTypes.SELECT, raw: true },
-    );
-    ctx.body = rows.map(presentLogLine);
+    const { job } = await see(ctx);
+    ctx.body = (await logSlice(env.models, job.id, offset, limit)).map(presentLogLine);
   });
 
   router.get('/v1/calc/:id/traceback', async function calcTraceback(ctx) {
-    const { job } = await loadVisibleJob(env, actorOf(ctx), ctx.params.id);
-    const last = await env.models.LogLine.findOne({ where: { job_id: job.id, level: 'CRITICAL' }, order: [['id', 'DESC']], attributes: ['message'] });
-    ctx.body = last === null ? [] : last.message.split('\n');
+    const { job } = await see(ctx);
+    const last = await lastCritical(env.models, job.id);
+    ctx.body = last === null ? [] : last.split('\n');
   });
 }

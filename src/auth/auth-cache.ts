@@ -1,0 +1,133 @@
+/**
+ * Per-worker memory of who is logged in: the sessions this worker has read and the actors
+ * their users map to, trusted only while the database's auth epoch (migration 0003: a
+ * one-row counter that triggers bump on every change to sessions, users, groups and
+ * memberships that matters) is the one they were read at.
+ *
+ * A request that carries a session cookie costs one primary-key read of one integer instead of
+ * reading the session row, the user row and the memberships. The read starts after the request
+ * arrived, so any change committed before it — through this worker, another worker, the CLI or
+ * another host sharing a PostgreSQL database — is seen: the stale entry is dropped and read
+ * afresh. Requests that arrive while a read is under way wait for the next read (one read
+ * serves all of them), never for one that started before they arrived.
+ */
+import type { Sequelize } from 'sequelize';
+import { selectRows } from '../db/sqlite.js';
+import type { Actor } from './actor.js';
+
+/** Entries kept per map; all are dropped when the epoch moves or the map is full. */
+const MAX_ENTRIES = 10_000;
+
+/** A session as the store read it. */
+interface SessionEntry {
+  data: Record<string, unknown> | null;
+  /** The row's expiry (ms since the epoch); 0 when there is no row. */
+  expiresAt: number;
+}
+
+/** A user's actor, or null when the user is gone or inactive. */
+type ActorEntry = Actor | null;
+
+/** One reader of the epoch: a batch of waiters per read, reads one after the other. */
+interface Waiter {
+  resolve(n: number): void;
+  reject(e: unknown): void;
+}
+
+/** The cache of one worker for one database. */
+export class AuthCache {
+  private readonly sessions = new Map<string, SessionEntry>();
+  private readonly actors = new Map<number, ActorEntry>();
+  /** The epoch the entries were read at. */
+  private epoch = -1;
+  private reading = false;
+  private waiters: Waiter[] = [];
+  /** Reads of the epoch made (for tests and the bench's notes). */
+  reads = 0;
+
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** The current epoch, read after this call; drops every entry when it moved. */
+  current(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      if (!this.reading) {
+        this.readNext();
+      }
+    });
+  }
+
+  private readNext(): void {
+    const batch = this.waiters;
+    this.waiters = [];
+    this.reading = true;
+    this.reads += 1;
+    selectRows<{ n: number | string }>(this.sequelize, 'SELECT n FROM auth_epoch WHERE id = 1', []).then((rows) => {
+      const n = Number(rows[0]?.n ?? -2);
+      if (n !== this.epoch) {
+        this.sessions.clear();
+        this.actors.clear();
+        this.epoch = n;
+      }
+      for (const w of batch) {
+        w.resolve(n);
+      }
+    }, (err: unknown) => {
+      for (const w of batch) {
+        w.reject(err);
+      }
+    }).finally(() => {
+      this.reading = false;
+      if (this.waiters.length > 0) {
+        this.readNext();
+      }
+    });
+  }
+
+  /** The session `sid` as read at `epoch`, or undefined when not known at that epoch. */
+  session(sid: string, epoch: number): SessionEntry | undefined {
+    return epoch === this.epoch ? this.sessions.get(sid) : undefined;
+  }
+
+  /** Remembers a session read after `epoch` was read. */
+  rememberSession(sid: string, epoch: number, entry: SessionEntry): void {
+    if (epoch === this.epoch) {
+      if (this.sessions.size >= MAX_ENTRIES) {
+        this.sessions.clear();
+      }
+      this.sessions.set(sid, entry);
+    }
+  }
+
+  /** Forgets a session (this worker changed or destroyed it). */
+  forgetSession(sid: string): void {
+    this.sessions.delete(sid);
+  }
+
+  /** The actor of user `uid` as read at `epoch` (null: gone or inactive), or undefined when not known. */
+  actor(uid: number, epoch: number): ActorEntry | undefined {
+    return epoch === this.epoch ? this.actors.get(uid) : undefined;
+  }
+
+  /** Remembers an actor read after `epoch` was read. */
+  rememberActor(uid: number, epoch: number, entry: ActorEntry): void {
+    if (epoch === this.epoch) {
+      if (this.actors.size >= MAX_ENTRIES) {
+        this.actors.clear();
+      }
+      this.actors.set(uid, entry);
+    }
+  }
+}
+
+const caches = new WeakMap<Sequelize, AuthCache>();
+
+/** The cache of this database in this process (the session store and the actor middleware share it). */
+export function authCacheFor(sequelize: Sequelize): AuthCache {
+  let c = caches.get(sequelize);
+  if (!c) {
+    c = new AuthCache(sequelize);
+    caches.set(sequelize, c);
+  }
+  return c;
+}

@@ -1,0 +1,58 @@
+/**
+ * The auth epoch: one row, one integer, bumped by triggers whenever something that decides who
+ * a request is changes — a session ends (logout, logged out everywhere, swept), a user is
+ * renamed, deactivated, deleted, gets another password or other rights, a membership or group
+ * changes. Each web worker keeps the sessions and actors it has read, and trusts them only
+ * while the epoch it reads at the start of each request (one primary-key read of one integer)
+ * is the one they were read at (src/auth/auth-cache.ts). Triggers see every write: the app's,
+ * the CLI's, another host's on a shared PostgreSQL, a hand-made UPDATE.
+ *
+ * Not bumped: a new session (nobody can hold it yet), last_login and failed logins, jobs and
+ * their log lines (the job runner writes those many times a second).
+ */
+import { DataTypes, type QueryInterface, type Sequelize } from 'sequelize';
+
+const BUMP = 'UPDATE auth_epoch SET n = n + 1 WHERE id = 1';
+
+/** [table, events] whose rows decide who a request is. */
+const WATCHED: [string, string, string][] = [
+  // [trigger name suffix, table, event]
+  ['users_update', 'users', 'UPDATE OF username, password, is_active, is_staff, is_superuser'],
+  ['users_delete', 'users', 'DELETE'],
+  ['groups_update', 'groups', 'UPDATE'],
+  ['groups_delete', 'groups', 'DELETE'],
+  ['memberships_insert', 'memberships', 'INSERT'],
+  ['memberships_update', 'memberships', 'UPDATE'],
+  ['memberships_delete', 'memberships', 'DELETE'],
+  ['sessions_update', 'sessions', 'UPDATE'],
+  ['sessions_delete', 'sessions', 'DELETE'],
+];
+
+export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
+  await qi.createTable('auth_epoch', {
+    id: { type: DataTypes.INTEGER, primaryKey: true },
+    n: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
+  });
+  await sequelize.query('INSERT INTO auth_epoch (id, n) VALUES (1, 0)');
+  if (sequelize.getDialect() === 'postgres') {
+    await sequelize.query(`CREATE FUNCTION auth_epoch_bump() RETURNS trigger AS $$ BEGIN ${BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql`);
+    for (const [name, table, event] of WATCHED) {
+      // once per statement: a logout of 1,000 sessions is one bump
+      await sequelize.query(`CREATE TRIGGER auth_epoch_${name} AFTER ${event} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION auth_epoch_bump()`);
+    }
+    return;
+  }
+  for (const [name, table, event] of WATCHED) {
+    await sequelize.query(`CREATE TRIGGER auth_epoch_${name} AFTER ${event} ON ${table} BEGIN ${BUMP}; END`);
+  }
+}
+
+export async function down(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
+  for (const [name, table] of WATCHED) {
+    await sequelize.query(`DROP TRIGGER IF EXISTS auth_epoch_${name}${sequelize.getDialect() === 'postgres' ? ` ON ${table}` : ''}`);
+  }
+  if (sequelize.getDialect() === 'postgres') {
+    await sequelize.query('DROP FUNCTION IF EXISTS auth_epoch_bump()');
+  }
+  await qi.dropTable('auth_epoch');
+}

@@ -1,0 +1,183 @@
+/**
+ * The one file that touches the SQLite driver (node-sqlite3) and Sequelize's internals. Every
+ * other file uses Sequelize's public API (models, queries, transactions, umzug migrations) or
+ * the functions below. What is done here, and why:
+ * - every connection Sequelize opens (transactions open their own) gets the busy timeout,
+ *   synchronous=NORMAL and a cache of `PRAGMA table_info` (Sequelize asks it before EVERY model
+ *   SELECT; columns change only through migrations, which never run in a serving process);
+ * - `selectRows` runs the hot read queries (the list, loading a job) straight on the driver:
+ *   Sequelize's dialect wraps each query in serialize() and table_info, which cost more than
+ *   the query (bench/calc-list.ts measured it);
+ * - a failed query's stack names the driver's cause (Sequelize replaces it by a bare "Error"),
+ *   so "Worker failed to boot" and the runner's "cannot start" say what went wrong.
+ */
+import { QueryTypes, Sequelize } from 'sequelize';
+
+/** How long a writer waits for SQLite's lock before giving up (N workers write at once). */
+export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
+
+type Callback = (err: Error | null, rows?: unknown[]) => void;
+
+/** The part of a node-sqlite3 Database used here. */
+interface Connection {
+  all: (sql: string, ...args: unknown[]) => unknown;
+  configure(option: 'busyTimeout', ms: number): void;
+  run(sql: string, cb: (err: Error | null) => void): unknown;
+}
+
+/** Opens a SQLite file with Sequelize: one shared connection, WAL, busy timeout on every connection. */
+export async function openSqlite(file: string, create: boolean): Promise<Sequelize> {
+  const sqlite3 = (await import('sqlite3')).default;
+  const mode = create ? sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE : sqlite3.OPEN_READWRITE;
+  const db = new Sequelize({
+    dialect: 'sqlite',
+    storage: file,
+    logging: false,
+    dialectOptions: { mode },
+    // one connection per process: sqlite3 serialises on it, WAL lets other processes read meanwhile
+    pool: { max: 1, min: 0, idle: 60_000 },
+    retry: { max: 10, match: [/SQLITE_BUSY/] },
+  });
+  prepareEveryConnection(db);
+  keepCauseInStack(db);
+  await db.query('PRAGMA journal_mode = WAL');
+  return db;
+}
+
+/**
+ * Sequelize's SQLite dialect opens a connection per transaction besides the shared one and
+ * runs no hook on them, so every connection it hands out is set up here.
+ */
+function prepareEveryConnection(db: Sequelize): void {
+  const manager = db.connectionManager as unknown as { getConnection(o: object): Promise<Connection> };
+  const get = manager.getConnection.bind(manager);
+  const prepared = new WeakSet<Connection>();
+  manager.getConnection = async (options: object) => {
+    const conn = await get(options);
+    if (!prepared.has(conn)) {
+      prepared.add(conn);
+      conn.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      // a callback, so that a failure (a file that is not a database) is not an unhandled 'error' event:
+      // the first real query reports it
+      conn.run('PRAGMA synchronous = NORMAL', () => undefined);
+      cacheTableInfo(conn);
+    }
+    return conn;
+  };
+}
+
+/** Makes `conn.all` answer repeated `PRAGMA table_info(...)` from a per-connection cache. */
+function cacheTableInfo(conn: Connection): void {
+  const cache = new Map<string, unknown[]>();
+  const all = conn.all.bind(conn);
+  conn.all = (sql: string, ...args: unknown[]) => {
+    const cb = args[args.length - 1];
+    if (!/^PRAGMA table_info\(/i.test(sql) || typeof cb !== 'function') {
+      return all(sql, ...args);
+    }
+    const hit = cache.get(sql);
+    if (hit) {
+      process.nextTick(cb as Callback, null, hit);
+      return conn;
+    }
+    return all(sql, ...args.slice(0, -1), (err: Error | null, rows?: unknown[]) => {
+      if (!err && rows) {
+        cache.set(sql, rows);
+      }
+      (cb as Callback)(err, rows);
+    });
+  };
+}
+
+/** Sequelize's SQLite errors carry a stack that starts with a bare "Error": put the cause back on its first line. */
+function keepCauseInStack(db: Sequelize): void {
+  const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
+  (db as unknown as { query: typeof query }).query = async (...args: unknown[]) => {
+    try {
+      return await query(...args);
+    } catch (err) {
+      throw withCause(err);
+    }
+  };
+}
+
+/** The error with its message on the first line of its stack. */
+function withCause(err: unknown): unknown {
+  if (err instanceof Error && typeof err.stack === 'string' && !err.stack.includes(err.message)) {
+    err.stack = `${err.name}: ${err.message}${err.stack.replace(/^[^\n]*/, '')}`;
+  }
+  return err;
+}
+
+/** The driver's own words for a failure (`SQLITE_NOTADB: file is not a database`), else the message. */
+export function driverCause(err: unknown): string {
+  const e = err as { original?: Error; parent?: Error; message?: string };
+  return (e.original ?? e.parent)?.message ?? e.message ?? String(err);
+}
+
+/** Sequelize's text form of a date in SQLite ('2025-01-31 14:05:09.123 +00:00'), so comparisons match stored values. */
+export function sqliteDate(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', ' +00:00');
+}
+
+function bindable(v: unknown): unknown {
+  if (v instanceof Date) {
+    return sqliteDate(v);
+  }
+  if (typeof v === 'boolean') {
+    return v ? 1 : 0;
+  }
+  return v;
+}
+
+/** Runs a SELECT with positional `?` parameters on the shared connection; resolves with plain rows. */
+export async function selectRows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
+  if (sequelize.getDialect() !== 'sqlite') {
+    return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, raw: true });
+  }
+  // the shared connection sequelize opened (busy_timeout, WAL and foreign keys set on it)
+  const manager = sequelize.connectionManager as unknown as { getConnection(o: object): Promise<Connection> };
+  const conn = await manager.getConnection({ uuid: 'default' });
+  return new Promise((resolve, reject) => {
+    conn.all(sql, params.map(bindable), (err: Error | null, rows?: unknown[]) => (err ? reject(withCause(err)) : resolve((rows ?? []) as T[])));
+  });
+}
+
+/**
+ * Runs an `INSERT ... SELECT ... WHERE` that may insert one row or none; resolves with the new
+ * id, or null when nothing was inserted (SQLite's lastID is stale then, so `changes` decides).
+ */
+export async function insertOneOrNone(sequelize: Sequelize, sql: string, replacements: unknown[]): Promise<number | null> {
+  if (sequelize.getDialect() === 'postgres') {
+    const rows = await sequelize.query<{ id: number }>(`${sql} RETURNING id`, { replacements, type: QueryTypes.SELECT });
+    return rows.length === 0 ? null : Number(rows[0].id);
+  }
+  // sqlite: [lastID, changes]
+  const [lastId, changes] = (await sequelize.query(sql, { replacements, type: QueryTypes.INSERT })) as unknown as [number, number];
+  return changes === 1 ? Number(lastId) : null;
+}
+
+/** Runs an UPDATE or DELETE; resolves with the number of rows it changed, on every dialect. */
+export async function changeRows(sequelize: Sequelize, sql: string, replacements: unknown[]): Promise<number> {
+  const type = /^\s*delete/i.test(sql) ? QueryTypes.BULKDELETE : QueryTypes.BULKUPDATE;
+  return Number(await sequelize.query(sql, { replacements, type }));
+}
+
+/** SQLite's data_version (moves when another connection commits); null for other databases. */
+export async function dataVersion(sequelize: Sequelize): Promise<number | null> {
+  if (sequelize.getDialect() !== 'sqlite') {
+    return null;
+  }
+  const [row] = await selectRows<{ data_version: number }>(sequelize, 'PRAGMA data_version', []);
+  return Number(row.data_version);
+}
+
+/** `PRAGMA quick_check`: [] when the file is sound, else what SQLite found (one line each). */
+export async function quickCheck(sequelize: Sequelize): Promise<string[]> {
+  if (sequelize.getDialect() !== 'sqlite') {
+    return [];
+  }
+  const rows = await selectRows<{ quick_check: string }>(sequelize, 'PRAGMA quick_check', []);
+  const lines = rows.map((r) => String(Object.values(r)[0]));
+  return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
+}

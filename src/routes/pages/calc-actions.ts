@@ -1,0 +1,88 @@
+/**
+ * What the calculation list shows per row besides /v1/calc/list: the buttons this user may
+ * use (allowedCalcActions of the policies module; the API routes check again) and the progress
+ * of a running calculation, from the last percentage the engine logged (`classical  50% [of 4 tasks]`).
+ */
+import type { Actor } from '../../auth/actor.js';
+import { findJobs, ownerGroupIds } from '../../data/calculations.js';
+import { lastProgressLine } from '../../data/logs.js';
+import type { CalcModels } from '../../db/models/calcs.js';
+import { allowedCalcActions, type CalcFacts } from '../../policies/calculation.js';
+import type { Settings } from '../../settings/schema.js';
+
+/** A button of a calculation row. */
+export type CalcButton = 'console' | 'traceback' | 'outputs' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue';
+
+/** The row extras of one calculation. */
+export interface CalcExtras {
+  actions: CalcButton[];
+  /** 0-100 from the engine's last progress line while running, else null. */
+  progress: number | null;
+}
+
+const RUNNING = new Set(['submitted', 'executing']);
+const FINISHED = new Set(['complete', 'shared', 'failed', 'aborted']);
+
+/** Risk calculations cannot be continued; hazard ones (classical, event_based, scenario, ...) can. */
+export function isHazardMode(mode: string): boolean {
+  return mode !== '' && !/risk|damage|bcr|loss|multi_|conditional_spectrum|postproc/.test(mode);
+}
+
+/** The engine's progress line: `<stage> <n>% [...]`. */
+const PROGRESS = /^\s*\S+\s+(\d{1,3})%\s*\[/;
+
+/** The percentage of a progress line, or null. */
+export function progressOf(message: string): number | null {
+  const m = PROGRESS.exec(message);
+  return m === null ? null : Math.min(100, Number(m[1]));
+}
+
+/** The buttons of one calculation for this actor (none when the actor may not see it). */
+export function buttonsFor(actor: Actor, job: { status: string; calculation_mode: string }, facts: CalcFacts, s: Pick<Settings, 'ACL_ON' | 'APPLICATION_MODE'>): CalcButton[] {
+  const may = allowedCalcActions(actor, facts, { aclOn: s.ACL_ON, readOnly: s.APPLICATION_MODE === 'READ_ONLY' });
+  if (!may.see) {
+    return [];
+  }
+  const out: CalcButton[] = ['console'];
+  if (job.status === 'failed') {
+    out.push('traceback');
+  }
+  if (FINISHED.has(job.status)) {
+    out.push('outputs');
+  }
+  for (const a of ['abort', 'remove', 'share', 'unshare'] as const) {
+    if (may[a]) {
+      out.push(a);
+    }
+  }
+  if (may.continue && isHazardMode(job.calculation_mode)) {
+    out.push('continue');
+  }
+  return out;
+}
+
+/** Buttons and progress of the given calculations (unknown, deleted and invisible ones are left out). */
+export async function calcExtras(db: CalcModels, actor: Actor, ids: number[], s: Settings): Promise<Record<string, CalcExtras>> {
+  const jobs = await findJobs(db, ids);
+  const groupsOf = new Map<string, Promise<number[]>>();
+  const groups = (name: string): Promise<number[]> => {
+    if (actor.unrestricted) {
+      return Promise.resolve([]);
+    }
+    if (!groupsOf.has(name)) {
+      groupsOf.set(name, ownerGroupIds(db, name));
+    }
+    return groupsOf.get(name) as Promise<number[]>;
+  };
+  const out: Record<string, CalcExtras> = {};
+  for (const job of jobs) {
+    const facts: CalcFacts = { userName: job.user_name, status: job.status, ownerGroupIds: await groups(job.user_name) };
+    const actions = buttonsFor(actor, job, facts, s);
+    if (actions.length === 0) {
+      continue;
+    }
+    const line = RUNNING.has(job.status) ? await lastProgressLine(db, job.id) : null;
+    out[String(job.id)] = { actions, progress: line === null ? null : progressOf(line) };
+  }
+  return out;
+}

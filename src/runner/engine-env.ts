@@ -1,0 +1,103 @@
+/**
+ * Where the engine keeps its files, and the environment it runs in, as learned from the real
+ * engine (.notes/real-engine.md): it reads `~/openquake.cfg` and `$OQ_CONFIG_FILE`, keeps its job
+ * database at `[dbserver] file` (default `~/oqdata/db.sqlite3`), its datastore in `$OQ_DATADIR`,
+ * its temporary files in `$TMPDIR`, matplotlib's cache under `~/.cache` unless `MPLCONFIGDIR`.
+ *
+ * So every engine run gets: HOME = the engine data folder (ENGINE_DATA_DIR, default
+ * DATA_DIR/engine), OQ_CONFIG_FILE = the openquake.cfg written there (its database beside it, no
+ * waiting for other jobs), OQ_DATADIR = the calculation's folder (calc_<engine id>.hdf5 lands
+ * there), TMPDIR = the calculation's tmp/ (removed after the run), TZ = UTC (its log times are
+ * local time), and a user name other than `openquake` (for which the engine insists on a
+ * separate DbServer daemon).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The engine's job database in the engine data folder. */
+export function engineDbFile(engineDataDir: string): string {
+  return join(engineDataDir, 'db.sqlite3');
+}
+
+/** The configuration file given to the engine with OQ_CONFIG_FILE. */
+export function engineConfigFile(engineDataDir: string): string {
+  return join(engineDataDir, 'openquake.cfg');
+}
+
+/** The temporary folder of one run (inside the calculation's folder). */
+export function engineTmpDir(calcFolder: string): string {
+  return join(calcFolder, 'tmp');
+}
+
+/** The openquake.cfg the runner gives the engine (read last, so it wins over the site's). */
+export function engineConfigText(engineDataDir: string): string {
+  return [
+    '# Written by oq-webui for the engines it runs (OQ_CONFIG_FILE); rewritten at each run.',
+    '[dbserver]',
+    '# the engine\'s own job database (its calculation ids, used by --hc)',
+    `file = ${engineDbFile(engineDataDir)}`,
+    '',
+    '[distribution]',
+    '# 0: do not wait for the other jobs of this database (oq-webui decides how many run at once)',
+    'serialize_jobs = 0',
+    '',
+    '[directory]',
+    '# datastores go to $OQ_DATADIR (each calculation\'s folder), temporary files to $TMPDIR',
+    'shared_dir =',
+    'custom_tmp =',
+    '',
+  ].join('\n');
+}
+
+/** Creates the engine data folder and writes its openquake.cfg (when it changed). */
+export function prepareEngineData(engineDataDir: string): void {
+  mkdirSync(join(engineDataDir, 'matplotlib'), { recursive: true });
+  const file = engineConfigFile(engineDataDir);
+  const text = engineConfigText(engineDataDir);
+  let old = '';
+  try {
+    old = readFileSync(file, 'utf8');
+  } catch {
+    // first run
+  }
+  if (old !== text) {
+    writeFileSync(file, text);
+  }
+}
+
+/** What an engine run's environment depends on. */
+export interface EngineEnvSpec {
+  engineDataDir: string;
+  calcFolder: string;
+  /** The WebUI job id (OQ_CALC_ID, looked for by restart recovery in /proc/PID/environ). */
+  jobId: number;
+  /** The job's owner: the engine records it as its job's user. */
+  owner: string;
+}
+
+/** The user name the engine sees: the owner, but never `openquake` (that means "use a DbServer"). */
+export function engineUserName(owner: string): string {
+  return owner === '' || owner === 'openquake' ? 'oq-webui' : owner;
+}
+
+/** The engine's environment: `base` (ours) plus the variables above. */
+export function engineEnvironment(base: NodeJS.ProcessEnv, spec: EngineEnvSpec): NodeJS.ProcessEnv {
+  const user = engineUserName(spec.owner);
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    HOME: spec.engineDataDir,
+    OQ_CONFIG_FILE: engineConfigFile(spec.engineDataDir),
+    OQ_DATADIR: spec.calcFolder,
+    OQ_CALC_ID: String(spec.jobId),
+    TMPDIR: engineTmpDir(spec.calcFolder),
+    MPLCONFIGDIR: join(spec.engineDataDir, 'matplotlib'),
+    TZ: 'UTC',
+    LOGNAME: user,
+    USER: user,
+  };
+  // the engine must not look like a job runner to restart recovery
+  delete env.OQ_WEBUI_CHILD;
+  // a DbServer elsewhere would put calculations in another database
+  delete env.OQ_DATABASE;
+  return env;
+}

@@ -1,0 +1,128 @@
+/**
+ * Chaos (issue 12, "Done when"): authenticated load and a running calculation while HTTP workers
+ * are SIGKILLed and the master is SIGSTOPped for longer than --timeout, then resumed. What a
+ * user relies on: the calculation completes; the only failed requests are those in flight on a
+ * worker at the moment it was killed; the database is intact. Bounded: well under 60 s.
+ */
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect } from 'chai';
+import { calcZip, runCalc, waitStatus } from '../calcs/support.js';
+import { accountFactory, login } from '../helpers/accounts.js';
+import { sleep, startServer, waitFor, type RunningServer } from '../helpers/server.js';
+
+const run = promisify(execFile);
+
+/** The watchdog's --timeout (seconds; a worker booting on a busy machine needs a few); the master is paused for twice as long. */
+const TIMEOUT = 6;
+const WORKERS = 3;
+const CLIENTS = 4;
+
+/** One request of the load: when it started and ended, and how it went. */
+interface Outcome {
+  start: number;
+  end: number;
+  status?: number;
+  error?: string;
+}
+
+/** A GET on a fresh connection (a killed worker's connection fails only the request on it). */
+function get(server: RunningServer, path: string, cookie: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(`${server.base}${path}`, { agent: false, headers: { cookie } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+describe('chaos: load and a running calculation while workers are killed and the master is paused', function () {
+  this.timeout(60_000);
+  let server: RunningServer;
+  let cookie: string;
+
+  before(async () => {
+    server = await startServer({ workers: WORKERS, args: ['--timeout', String(TIMEOUT)], settings: { LOCKDOWN: true, MAX_CONCURRENT_JOBS: 2 } });
+    const f = await accountFactory(server);
+    try {
+      await f.createUser({ username: 'chaos' });
+    } finally {
+      await f.close();
+    }
+    cookie = await login(server, 'chaos');
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('the calculation completes, only requests in flight on killed workers fail, and the database is intact', async () => {
+    const auth = { cookie };
+    const res = await runCalc(server, [{ name: 'calc.zip', data: await calcZip({ fake_duration: String(4 * TIMEOUT), description: 'chaos' }) }], {}, auth);
+    const { job_id: id } = (await res.json()) as { job_id: number };
+    expect(res.status).to.equal(200);
+    await waitStatus(server, id, ['executing'], 15_000, auth);
+
+    // the load: CLIENTS loops of authenticated requests, each on a fresh connection
+    const outcomes: Outcome[] = [];
+    let loading = true;
+    const client = async (k: number): Promise<void> => {
+      for (let i = 0; loading; i += 1) {
+        const path = (i + k) % 2 === 0 ? '/v1/calc/list' : '/v1/engine_version';
+        const start = Date.now();
+        try {
+          const status = await get(server, path, cookie);
+          outcomes.push({ start, end: Date.now(), status });
+        } catch (err) {
+          outcomes.push({ start, end: Date.now(), error: (err as NodeJS.ErrnoException).code ?? (err as Error).message });
+        }
+      }
+    };
+    const clients = Array.from({ length: CLIENTS }, (_, k) => client(k));
+
+    // the chaos: kill a worker, twice; pause the master past the timeout; kill one more
+    const kills: number[] = [];
+    const killed: number[] = [];
+    const killOne = async (): Promise<void> => {
+      await sleep(1000);
+      const victim = (await server.readyWorkers()).find((pid) => !killed.includes(pid)) as number;
+      killed.push(victim);
+      kills.push(Date.now());
+      process.kill(victim, 'SIGKILL');
+    };
+    await killOne();
+    await killOne();
+    const paused = Date.now();
+    server.signal('SIGSTOP');
+    await sleep(TIMEOUT * 2000 + 500);
+    server.signal('SIGCONT');
+    const resumed = Date.now();
+    await killOne();
+
+    const status = await waitStatus(server, id, ['complete', 'failed', 'aborted'], 30_000, auth);
+    loading = false;
+    await Promise.all(clients);
+
+    const failed = outcomes.filter((o) => o.error !== undefined || o.status !== 200);
+    const atKill = (o: Outcome): boolean => kills.some((t) => o.start <= t && t <= o.end);
+    const servedWhilePaused = outcomes.filter((o) => o.status === 200 && o.start >= paused && o.end <= resumed).length;
+    // eslint-disable-next-line no-console
+    console.log(`      ${outcomes.length} requests, ${failed.length} failed (${failed.map((o) => o.error ?? o.status).join(', ') || 'none'}), `
+      + `${kills.length} workers killed, ${servedWhilePaused} served while the master was paused`);
+    expect(status, 'the calculation').to.equal('complete');
+    expect(failed.filter((o) => !atKill(o)), 'failures not in flight at a kill').to.deep.equal([]);
+    expect(failed.every((o) => o.error === 'ECONNRESET'), 'failures are connection resets').to.equal(true);
+    expect(failed.length).to.be.at.most(kills.length * CLIENTS);
+    expect(servedWhilePaused, 'requests served while the master was paused').to.be.above(0);
+    // the master replaced the killed workers, and kept the others
+    await waitFor(async () => (await server.readyWorkers()).length === WORKERS, 15_000, 'all workers ready');
+
+    const db = join(server.dataDir, 'webui.sqlite3');
+    const { stdout } = await run('sqlite3', ['-readonly', db, 'PRAGMA integrity_check;']);
+    expect(stdout.trim()).to.equal('ok');
+  });
+});
