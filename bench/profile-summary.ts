@@ -50,3 +50,30 @@ console.log('\nself time by origin:');
 [...pkg].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([k, v]) => console.log(`  ${pct(v)}  ${k}`));
 console.log('\nself time by function:');
 [...fn].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([k, v]) => console.log(`  ${pct(v)}  ${k}`));
+
+// --callers NAME: the call paths (5 frames up) that lead to functions named NAME, by self time
+const ci = process.argv.indexOf('--callers');
+if (ci > 0) {
+  const wanted = process.argv[ci + 1];
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) {
+    for (const c of n.children ?? []) {
+      parent.set(c, n.id);
+    }
+  }
+  const paths = new Map<string, number>();
+  for (const [id, us] of self) {
+    const n = byId.get(id) as Node;
+    if (n.callFrame.functionName !== wanted) {
+      continue;
+    }
+    const chain: string[] = [];
+    for (let cur = parent.get(id); cur !== undefined && chain.length < 6; cur = parent.get(cur)) {
+      const f = (byId.get(cur) as Node).callFrame;
+      chain.push(`${f.functionName || '(anon)'}@${origin(f.url)}:${f.lineNumber + 1}`);
+    }
+    paths.set(chain.join(' < '), (paths.get(chain.join(' < ')) ?? 0) + us);
+  }
+  console.log(`\ncallers of ${wanted}:`);
+  [...paths].sort((a, b) => b[1] - a[1]).slice(0, 8).forEach(([k, v]) => console.log(`  ${pct(v)}  ${k}`));
+}

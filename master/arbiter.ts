@@ -5,7 +5,7 @@ import type { Settings } from '../src/settings/schema.js';
 import { CrashBackoff } from './backoff.js';
 import { Child } from './child.js';
 import { HaltServer } from './errors.js';
-import { Generations } from './generations.js';
+import { Generations, keepUntilRestart } from './generations.js';
 import { type ChildKind } from './kinds.js';
 import type { Listener } from './listeners.js';
 import { LOOP_MS, Watchdog } from './watchdog.js';
@@ -13,8 +13,6 @@ import { LOOP_MS, Watchdog } from './watchdog.js';
 const QUICK_STOP_MS = 2000;
 const HANDLED_SIGNALS = ['SIGHUP', 'SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU', 'SIGUSR1'] as const;
 type HandledSignal = (typeof HANDLED_SIGNALS)[number];
-/** Settings the master applied once at start (its sockets, files, logs): a HUP cannot change them. */
-const KEPT_UNTIL_RESTART = ['BIND', 'PIDFILE', 'CONTROL_SOCKET', 'LOG_DIR', 'ACCESS_LOG', 'WEBUI_ACCESS_LOG_DIR'] as const;
 
 /**
  * Where the outside may hook into the master's life (systemd notify, for one). Each is called
@@ -188,13 +186,7 @@ export class Arbiter {
       this.hooks.refused?.('the settings are invalid (see the log); the running workers keep the old ones');
       return;
     }
-    const settings: Settings = { ...read };
-    for (const name of KEPT_UNTIL_RESTART) {
-      if (JSON.stringify(read[name]) !== JSON.stringify(this.settings[name])) {
-        this.log.warning(`Reload: ${name} changed to ${JSON.stringify(read[name])}, but the master keeps ${JSON.stringify(this.settings[name])} until it is restarted`);
-      }
-      (settings as unknown as Record<string, unknown>)[name] = this.settings[name];
-    }
+    const settings = keepUntilRestart(this.settings, read, (line) => this.log.warning(line));
     const generation = this.generations.begin(this.settings);
     // The job runner is not restarted (that would kill running calculations): it joins the new generation.
     for (const c of this.children.values()) {
@@ -400,19 +392,8 @@ export class Arbiter {
   private onExit(kind: ChildKind, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
     this.children.delete(child.pid);
     const expected = child.state === 'stopping' || this.stopping !== null;
-    if (signal) {
-      const oom = signal === 'SIGKILL' && child.abortedAt === null && child.stopDeadline !== Infinity ? ' Perhaps out of memory?' : '';
-      const line = `${kind.label} (pid:${child.pid}) was sent ${signal}!${oom}`;
-      if (expected && signal !== 'SIGKILL') {
-        this.log.info(line);
-      } else {
-        this.log.error(line);
-      }
-    } else if (code !== 0) {
-      this.log.error(`${kind.label} (pid:${child.pid}) exited with code ${code}.`);
-    } else {
-      this.log.info(`${kind.label} exiting (pid: ${child.pid})${child.stopReason ? ` (${child.stopReason})` : ''}`);
-    }
+    const end = child.exitLine(kind.label, code, signal, expected);
+    this.log.log(end.error ? 'error' : 'info', end.line);
     if (!expected && child.state === 'booting' && (code === WORKER_BOOT_ERROR || code === APP_LOAD_ERROR)) {
       this.bootFailed(child, code);
     } else if (!expected && (code !== 0 || signal)) {
@@ -499,16 +480,6 @@ export class Arbiter {
   /** One row per child for `oq-webui status`. */
   statusRows(): object[] {
     const now = Date.now();
-    return [...this.children.values()].map((c) => ({
-      kind: c.kind,
-      pid: c.pid,
-      age: Math.round((now - c.startedAt) / 100) / 10,
-      requests: c.requests,
-      heartbeat: Math.round((now - c.lastBeat) / 100) / 10,
-      rss: c.rss,
-      state: c.recycling && c.state !== 'stopping' ? 'recycling' : c.state,
-      generation: c.generation,
-      max_requests: c.maxRequests,
-    }));
+    return [...this.children.values()].map((c) => c.statusRow(now));
   }
 }

@@ -30,6 +30,33 @@ export class Child {
     return this.proc.pid ?? -1;
   }
 
+  /** How its end is logged, gunicorn's way; an error unless it was asked to stop and did. */
+  exitLine(label: string, code: number | null, signal: NodeJS.Signals | null, expected: boolean): { error: boolean; line: string } {
+    if (signal) {
+      const oom = signal === 'SIGKILL' && this.abortedAt === null && this.stopDeadline !== Infinity ? ' Perhaps out of memory?' : '';
+      return { error: !expected || signal === 'SIGKILL', line: `${label} (pid:${this.pid}) was sent ${signal}!${oom}` };
+    }
+    if (code !== 0) {
+      return { error: true, line: `${label} (pid:${this.pid}) exited with code ${code}.` };
+    }
+    return { error: false, line: `${label} exiting (pid: ${this.pid})${this.stopReason ? ` (${this.stopReason})` : ''}` };
+  }
+
+  /** Its row in `oq-webui status`. */
+  statusRow(now = Date.now()): object {
+    return {
+      kind: this.kind,
+      pid: this.pid,
+      age: Math.round((now - this.startedAt) / 100) / 10,
+      requests: this.requests,
+      heartbeat: Math.round((now - this.lastBeat) / 100) / 10,
+      rss: this.rss,
+      state: this.recycling && this.state !== 'stopping' ? 'recycling' : this.state,
+      generation: this.generation,
+      max_requests: this.maxRequests,
+    };
+  }
+
   /** Sends a signal, ignoring a process that is already gone. */
   signal(sig: NodeJS.Signals): void {
     try {

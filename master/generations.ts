@@ -2,6 +2,21 @@ import type { Settings } from '../src/settings/schema.js';
 import type { Child } from './child.js';
 import type { ChildKind } from './kinds.js';
 
+/** Settings the master applied once at start (its sockets, files, logs): a HUP cannot change them. */
+const KEPT_UNTIL_RESTART = ['BIND', 'PIDFILE', 'CONTROL_SOCKET', 'LOG_DIR', 'ACCESS_LOG', 'WEBUI_ACCESS_LOG_DIR'] as const;
+
+/** The settings a HUP read, with the master's own kept as they are (`warn` names each that changed). */
+export function keepUntilRestart(current: Settings, read: Settings, warn: (line: string) => void): Settings {
+  const settings: Settings = { ...read };
+  for (const name of KEPT_UNTIL_RESTART) {
+    if (JSON.stringify(read[name]) !== JSON.stringify(current[name])) {
+      warn(`Reload: ${name} changed to ${JSON.stringify(read[name])}, but the master keeps ${JSON.stringify(current[name])} until it is restarted`);
+    }
+    (settings as unknown as Record<string, unknown>)[name] = current[name];
+  }
+  return settings;
+}
+
 /** A pending HUP: the new generation replaces the old once all of it is ready. */
 interface Reload {
   from: number;

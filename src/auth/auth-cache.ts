@@ -10,9 +10,14 @@
  * another host sharing a PostgreSQL database — is seen: the stale entry is dropped and read
  * afresh. Requests that arrive while a read is under way wait for the next read (one read
  * serves all of them), never for one that started before they arrived.
+ *
+ * With SQLite, the read itself is skipped while nothing at all was committed since the last one
+ * (src/db/wal-change.ts: the WAL-index header, a microsecond); any commit — a job's log line
+ * included — sends the next request to the database again.
  */
 import type { Sequelize } from 'sequelize';
 import { selectRows } from '../db/sqlite.js';
+import { watchCommits, type CommitWatch } from '../db/wal-change.js';
 import type { Actor } from './actor.js';
 
 /** Entries kept per map; all are dropped when the epoch moves or the map is full. */
@@ -44,11 +49,21 @@ export class AuthCache {
   private waiters: Waiter[] = [];
   /** Reads of the epoch made (for tests and the bench's notes). */
   reads = 0;
+  /** SQLite only: the commits watcher, and its mark taken just before the epoch was last read. */
+  private readonly watch: CommitWatch | null;
+  private mark: Buffer | null = null;
 
-  constructor(private readonly sequelize: Sequelize) {}
+  constructor(private readonly sequelize: Sequelize) {
+    const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
+    this.watch = sequelize.getDialect() === 'sqlite' && storage && storage !== ':memory:' ? watchCommits(storage) : null;
+  }
 
-  /** The current epoch, read after this call; drops every entry when it moved. */
+  /** The current epoch, as of a moment after this call; drops every entry when it moved. */
   current(): Promise<number> {
+    if (this.watch !== null && this.epoch >= 0 && this.watch.unchangedSince(this.mark)) {
+      // nothing committed since `mark`, taken before the epoch was read: the epoch still holds
+      return Promise.resolve(this.epoch);
+    }
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       if (!this.reading) {
@@ -62,6 +77,7 @@ export class AuthCache {
     this.waiters = [];
     this.reading = true;
     this.reads += 1;
+    const mark = this.watch?.mark() ?? null;
     selectRows<{ n: number | string }>(this.sequelize, 'SELECT n FROM auth_epoch WHERE id = 1', []).then((rows) => {
       const n = Number(rows[0]?.n ?? -2);
       if (n !== this.epoch) {
@@ -69,10 +85,12 @@ export class AuthCache {
         this.actors.clear();
         this.epoch = n;
       }
+      this.mark = mark;
       for (const w of batch) {
         w.resolve(n);
       }
     }, (err: unknown) => {
+      this.mark = null;
       for (const w of batch) {
         w.reject(err);
       }

@@ -2,6 +2,7 @@ import { CONFIG_ERROR, START_ERROR } from '../ipc/protocol.js';
 import { DECLARATIONS } from '../settings/declarations.js';
 import { resolveSettings } from '../settings/load.js';
 import type { SettingDecl } from '../settings/types.js';
+import { engineVersion } from '../runner/engine-version.js';
 import { extraChecks, type Finding } from './extra-checks.js';
 import type { Command } from './command.js';
 
@@ -30,9 +31,15 @@ export const checkCommand: Command = {
       const value = (r.settings as unknown as Record<string, unknown>)[name];
       process.stdout.write(`${name.padEnd(width)}  ${mask(d as SettingDecl, value)}  (${r.sources[name]})\n`);
     }
+    // the engine's version command (`oq --version`): the version found, or exactly what failed
+    const engine = r.problems.length === 0 ? await engineVersion(r.settings.ENGINE_COMMAND) : null;
+    if (engine?.ok) {
+      process.stdout.write(`\nOpenQuake Engine ${engine.version} (${engine.argv.join(' ')})\n`);
+    }
     const found: Finding[] = [
       ...r.problems.map((text): Finding => ({ level: 'error', text })),
       ...(r.problems.length === 0 ? await extraChecks(r.settings) : []),
+      ...(engine !== null && !engine.ok ? [{ level: 'warning', text: engine.problem } as Finding] : []),
     ];
     if (found.length === 0) {
       process.stdout.write('\nNo problems found.\n');

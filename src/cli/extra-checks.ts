@@ -115,8 +115,14 @@ async function pamBackend(s: Settings): Promise<Finding[]> {
   return pam.ok ? [] : [warning(`AUTHENTICATION_BACKENDS: "pam" is enabled but ${pam.reason}: PAM logins will fail`)];
 }
 
+/** The DATABASE must be a sound SQLite file: the driver's cause when it cannot be opened, else what `PRAGMA quick_check` finds. */
+async function databaseSound(s: Settings): Promise<Finding[]> {
+  const { checkDatabase } = await import('../db/database.js');
+  return (await checkDatabase(s.DATABASE)).map(error);
+}
+
 /** Every check, in the order `check` prints what they find. */
-export const CHECKS: Check[] = [writableFolders, webuiUser, staticRoot, engineProgram, pamBackend];
+export const CHECKS: Check[] = [writableFolders, webuiUser, staticRoot, engineProgram, pamBackend, databaseSound];
 
 /** What every check finds for these settings. */
 export async function extraChecks(s: Settings): Promise<Finding[]> {

@@ -186,6 +186,12 @@ function pager(total: number): void {
   byId<HTMLButtonElement>('page-next').disabled = state.page >= pages;
 }
 
+/** Whether a calculation this user can see runs outside the page shown (filtered out, another page). */
+async function runningElsewhere(): Promise<boolean> {
+  const res = await call('/v1/calc/list?is_running=true&limit=1');
+  return Number(res.headers.get('X-Total-Count') ?? '0') > 0;
+}
+
 /** Fetches the page and shows it; schedules the next refresh. */
 export async function refresh(): Promise<void> {
   const mine = ++generation;
@@ -221,7 +227,7 @@ export async function refresh(): Promise<void> {
     } else if (message.dataset.sticky !== 'yes') {
       message.textContent = '';
     }
-    if (items.some((i) => ACTIVE.has(i.status))) {
+    if (items.some((i) => ACTIVE.has(i.status)) || await runningElsewhere()) {
       next = FAST;
     }
   } catch (e) {

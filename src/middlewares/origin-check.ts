@@ -45,11 +45,14 @@ export function refuseCrossSite(ctx: Context, s: Pick<Settings, 'USE_REVERSE_PRO
   const source = ctx.get('Origin') || ctx.get('Referer');
   if (source) {
     const ours = new Set([ctx.get('Host')]);
-    if (fromTrustedProxy(ctx, s) && ctx.get('X-Forwarded-Host')) {
+    const proxied = fromTrustedProxy(ctx, s);
+    if (proxied && ctx.get('X-Forwarded-Host')) {
       ours.add(ctx.get('X-Forwarded-Host').split(',')[0]);
     }
     const theirs = hostOf(source);
-    if (theirs === null || ![...ours].some((h) => h && normalHost(h) === theirs)) {
+    // nginx's `proxy_set_header Host $host` drops the port: then the host name alone must match
+    const same = (h: string): boolean => normalHost(h) === theirs || (proxied && !/:\d+$/.test(h) && theirs?.replace(/:\d+$/, '') === normalHost(h));
+    if (theirs === null || ![...ours].some((h) => h && same(h))) {
       throw forbidden(`Forbidden: cross-site request refused (${ctx.get('Origin') ? 'Origin' : 'Referer'} does not match this site)`);
     }
   } else if (ctx.get('Sec-Fetch-Site') === 'cross-site') {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import type { Context, Next } from 'koa';
 import createSession from 'koa-session';
+import { cookieKeys } from '../auth/cookie-keys.js';
 import { databaseSessionStore } from '../auth/session-store.js';
 import type { AccountModels } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
@@ -16,7 +17,8 @@ export const SESSION_COOKIE = 'sessionid';
  * the request came over HTTPS (directly or per a trusted proxy).
  */
 export function sessionMiddleware(app: Koa, s: Pick<Settings, 'SESSION_COOKIE_AGE' | 'WEBUI_PATHPREFIX'>, models: AccountModels, secretKey: string) {
-  app.keys = [secretKey];
+  // Keygrip's signatures, with verified pairs remembered (koa passes app.keys to `cookies` as they are)
+  app.keys = cookieKeys([secretKey]) as unknown as string[];
   const inner = createSession({
     key: SESSION_COOKIE,
     maxAge: s.SESSION_COOKIE_AGE * 1000,

@@ -6,7 +6,8 @@
  * worker is gone can only be a leftover: every worker and the job runner remove those when they
  * start. A folder of a live worker (an upload in progress) is left alone; "live" means the pid
  * runs and is an oq-webui HTTP worker (pids are reused). Folders of another host (a shared data
- * folder) or without an owner in their name are removed only once untouched for STALE_UPLOAD_MS.
+ * folder), without an owner in their name, or of a pid reused by another worker are removed
+ * once untouched for STALE_UPLOAD_MS.
  */
 import { hostname } from 'node:os';
 import { readdir, rm, stat } from 'node:fs/promises';
@@ -36,13 +37,14 @@ export function ownerOf(name: string): { host: string; pid: number } | null {
   return m ? { host: m[1], pid: Number(m[2]) } : null;
 }
 
-/** Whether a folder is a leftover: its owner on this host is dead, or it is old and of unknown or other owner. */
+/** Whether a folder is a leftover: its owner on this host is dead, or it is a day old. */
 function isLeftover(name: string, mtimeMs: number, now: number): boolean {
-  const owner = ownerOf(name);
-  if (owner !== null && owner.host === hostTag()) {
-    return owner.pid !== process.pid && !isLiveProcessWith(owner.pid, WORKER_MARKER);
+  if (now - mtimeMs > STALE_UPLOAD_MS) {
+    // whoever the owner (a reused pid may look alive), no upload takes that long
+    return true;
   }
-  return now - mtimeMs > STALE_UPLOAD_MS;
+  const owner = ownerOf(name);
+  return owner !== null && owner.host === hostTag() && owner.pid !== process.pid && !isLiveProcessWith(owner.pid, WORKER_MARKER);
 }
 
 /** Removes the upload folders left by dead workers (and old ones of unknown owner); returns how many. */

@@ -1,3 +1,9 @@
+/**
+ * Converting one raw setting value (typed JSON from the settings file, or text from the
+ * environment and the command line) to its declared type, with zod schemas built from the
+ * declaration. A refusal says what was expected, in the words `check` and `start` print.
+ */
+import { z } from 'zod';
 import type { SettingDecl } from './types.js';
 
 /** The outcome of converting one raw value: the value, or what was expected. */
@@ -25,91 +31,64 @@ function expectedOf(decl: SettingDecl): string {
   }
 }
 
-/** Converts a value from the settings file (already JSON-typed) or from the env/CLI (a string). */
-export function parseValue(decl: SettingDecl, raw: unknown, fromText: boolean): Parsed {
-  const fail: Parsed = { ok: false, expected: expectedOf(decl) };
-  let value: unknown = raw;
+/** JSON text, or the text itself when it is not JSON (the schema after it refuses it). */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The schema of a declared type; `fromText` when the value comes from the environment or the CLI. */
+function schemaOf(decl: SettingDecl, fromText: boolean): z.ZodTypeAny {
+  const text = (convert: (s: string) => unknown) => (v: unknown) => (fromText && typeof v === 'string' ? convert(v) : v);
+  const strings = z.array(z.string());
   switch (decl.type) {
     case 'int':
     case 'number': {
-      if (fromText && typeof raw === 'string') {
-        value = /^\s*-?\d+(\.\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
+      let n = z.number().finite();
+      if (decl.type === 'int') {
+        n = n.int();
       }
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        return fail;
+      if (decl.min !== undefined) {
+        n = n.min(decl.min);
       }
-      if (decl.type === 'int' && !Number.isInteger(value)) {
-        return fail;
-      }
-      if (decl.min !== undefined && value < decl.min) {
-        return fail;
-      }
-      break;
+      return z.preprocess(text((s) => (/^\s*-?\d+(\.\d+)?\s*$/.test(s) ? Number(s) : NaN)), n);
     }
-    case 'boolean': {
-      if (fromText && typeof raw === 'string') {
-        const w = raw.trim().toLowerCase();
-        value = TRUE_WORDS.has(w) ? true : FALSE_WORDS.has(w) ? false : raw;
-      }
-      if (typeof value !== 'boolean') {
-        return fail;
-      }
-      break;
-    }
-    case 'enum': {
-      const match = typeof raw === 'string' ? decl.choices?.find((c) => c.toLowerCase() === raw.trim().toLowerCase()) : undefined;
-      if (match === undefined) {
-        return fail;
-      }
-      value = match;
-      break;
-    }
-    case 'list': {
-      if (typeof raw === 'string') {
-        const text = raw.trim();
-        // a JSON array, but not an IPv6 address such as [::1]:8800
-        if (text.startsWith('[') && text.endsWith(']')) {
-          try {
-            value = JSON.parse(text);
-          } catch {
-            return fail;
-          }
-        } else {
-          value = text === '' ? [] : text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    case 'boolean':
+      return z.preprocess(text((s) => {
+        const w = s.trim().toLowerCase();
+        return TRUE_WORDS.has(w) ? true : FALSE_WORDS.has(w) ? false : s;
+      }), z.boolean());
+    case 'enum':
+      // matched without regard to case, given back as declared
+      return z.string().transform((s, ctx) => decl.choices?.find((c) => c.toLowerCase() === s.trim().toLowerCase()) ?? (ctx.addIssue({ code: 'custom' }), z.NEVER));
+    case 'list':
+      // a JSON array, or comma-separated (an IPv6 address such as [::1]:8800 is not JSON: it fails as one)
+      return z.preprocess((v) => {
+        if (typeof v !== 'string') {
+          return v;
         }
-      }
-      if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) {
-        return fail;
-      }
-      break;
-    }
-    case 'json-list': {
-      if (fromText && typeof raw === 'string') {
-        try {
-          value = JSON.parse(raw);
-        } catch {
-          return fail;
+        const t = v.trim();
+        if (t.startsWith('[') && t.endsWith(']')) {
+          return jsonOf(t);
         }
-      }
-      if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) {
-        return fail;
-      }
-      if (decl.choices && !value.every((x) => decl.choices?.includes(x as string))) {
-        return fail;
-      }
-      break;
-    }
-    default: {
-      if (typeof value !== 'string') {
-        return fail;
-      }
-    }
+        return t === '' ? [] : t.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      }, strings);
+    case 'json-list':
+      return z.preprocess(text(jsonOf), decl.choices ? z.array(z.enum(decl.choices as [string, ...string[]])) : strings);
+    default:
+      return z.string();
   }
-  if (decl.validate) {
-    const expected = (decl.validate as (v: unknown) => string | undefined)(value);
-    if (expected) {
-      return { ok: false, expected };
-    }
+}
+
+/** Converts a value from the settings file (already JSON-typed) or from the env/CLI (a string). */
+export function parseValue(decl: SettingDecl, raw: unknown, fromText: boolean): Parsed {
+  const parsed = schemaOf(decl, fromText).safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, expected: expectedOf(decl) };
   }
-  return { ok: true, value };
+  const expected = decl.validate ? (decl.validate as (v: unknown) => string | undefined)(parsed.data) : undefined;
+  return expected ? { ok: false, expected } : { ok: true, value: parsed.data };
 }

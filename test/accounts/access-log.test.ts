@@ -71,8 +71,9 @@ describe('webui-access.log (the file Fail2Ban reads)', function () {
     });
 
     it('percent-encodes a username or referer that tries to fake a second "(IP: ...)"', async () => {
-      const [line] = await logged(server, 1, () => attempt('x" (IP: 6.6.6.6) failed', 'pw-pw-pw-pw', { Referer: 'http://a/ (IP: 7.7.7.7) failed' }));
-      expect(line.message).to.equal('User "x%22%20%28IP%3A%206.6.6.6%29%20failed" (IP: 127.0.0.1) failed to log in through page http://a/%20%28IP:%207.7.7.7%29%20failed (the username does not exist)');
+      // (a Referer of this site: a login from another site's page is refused before any check)
+      const [line] = await logged(server, 1, () => attempt('x" (IP: 6.6.6.6) failed', 'pw-pw-pw-pw', { Referer: `${server.base}/ (IP: 7.7.7.7) failed` }));
+      expect(line.message).to.equal(`User "x%22%20%28IP%3A%206.6.6.6%29%20failed" (IP: 127.0.0.1) failed to log in through page ${server.base}/%20%28IP:%207.7.7.7%29%20failed (the username does not exist)`);
       expect(line.message.match(/\(IP: /g)).to.have.length(1);
     });
 
@@ -103,7 +104,8 @@ describe('webui-access.log (the file Fail2Ban reads)', function () {
       server.fetch('/accounts/ajax_login/', formPost({ username, password }, { 'X-Forwarded-For': xff, Connection: 'close', ...headers }));
 
     it('logs the client address the proxy added', async () => {
-      const [line] = await logged(server, 1, () => attempt('203.0.113.7', 'alice', GOOD_PASSWORD, { Referer: 'https://webui.example/accounts/login/' }));
+      // nginx forwards the Host it was asked for: the page's own site
+      const [line] = await logged(server, 1, () => attempt('203.0.113.7', 'alice', GOOD_PASSWORD, { Referer: 'https://webui.example/accounts/login/', 'X-Forwarded-Host': 'webui.example' }));
       expect(line.message).to.equal('User "alice" (IP: 203.0.113.7) logged in through page https://webui.example/accounts/login/');
     });
 
@@ -142,7 +144,7 @@ describe('webui-access.log (the file Fail2Ban reads)', function () {
       expect(session).to.match(/; secure/i).and.match(/; httponly/i).and.match(/; samesite=lax/i);
     });
 
-    it('after LOGIN_FAILURE_LIMIT failures from one IP (any worker), answers 429 with Retry-After, even to the right password, and logs it', async () => {
+    it('after LOGIN_FAILURE_LIMIT failures for one username from one IP (any worker), answers 429 with Retry-After, even to the right password, and logs it', async () => {
       await logged(server, 3, async () => {
         for (let i = 0; i < 3; i += 1) {
           const res = await attempt('198.51.100.1', 'alice', `wrong-guess-${i}`);

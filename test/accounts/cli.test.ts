@@ -188,6 +188,9 @@ describe('oq-webui start and the database', function () {
         key = readFileSync(join(shared, 'secret_key'), 'utf8');
         expect(key.trim().length).to.be.at.least(32);
         await first.waitForOutput(/Created the database .*webui\.sqlite3/);
+        // one log record per line of the migration's output, not several joined with semicolons
+        expect(first.output()).to.match(/^\[[^\]]+\] \[\d+\] \[INFO\] {3}Applying 0001_accounts\.\.\. OK$/m);
+        expect(first.output()).not.to.match(/Created the database .*; /);
         const f = await accountFactory(`sqlite:${join(shared, 'webui.sqlite3')}`);
         await f.createUser({ username: 'alice' });
         await f.close();

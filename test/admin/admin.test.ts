@@ -159,6 +159,26 @@ describe('admin routes: users and groups (JSON, LOCKDOWN on)', function () {
       await server.waitForOutput(/Admin "root" updated user "pat" \(is_staff=true, is_superuser=true\)/);
     });
 
+    it('refuses NUL bytes and other control characters in user, group and member names: 400 naming the field', async () => {
+      const group = await call('sam', 'POST', '/admin/groups', { name: 'nul-test' });
+      expect(group.status).to.equal(201);
+      const gid = group.json.id as number;
+      for (const [method, path, body, field] of [
+        ['POST', '/admin/users', { username: 'nul\u0000user', password: 'Fresh-pass-12' }, 'username'],
+        ['POST', '/admin/users', { username: 'nuluser', password: 'Fresh-pass-12', groups: ['nul-test\u0000'] }, 'groups.0'],
+        ['POST', '/admin/groups', { name: 'te\u0000am' }, 'name'],
+        ['PATCH', `/admin/groups/${gid}`, { name: 'line\nbreak' }, 'name'],
+        ['POST', `/admin/groups/${gid}/members`, { username: 'pat\u0000' }, 'username'],
+        ['PATCH', `/admin/users/${ids.pat}`, { email: 'p\u0000@example.com' }, 'email'],
+      ] as const) {
+        const r = await call('sam', method, path, body);
+        expect(r.status, `${method} ${path} ${JSON.stringify(body)}`).to.equal(400);
+        expect(r.json.error).to.match(new RegExp(`^Invalid body: ${field.replace('.', '\\.')}: `));
+      }
+      expect((await call('sam', 'GET', `/admin/groups/${gid}`)).json).to.deep.equal({ id: gid, name: 'nul-test', members: [] });
+      expect((await call('sam', 'DELETE', `/admin/groups/${gid}`)).status).to.equal(200);
+    });
+
     it('lets staff create, rename and delete groups, and add and remove members', async () => {
       let r = await call('sam', 'POST', '/admin/groups', { name: 'team' });
       expect(r.status).to.equal(201);

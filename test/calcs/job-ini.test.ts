@@ -94,4 +94,12 @@ describe('pickJobIni', () => {
   it('prefers the shallowest job.ini', () => {
     expect(pickJobIni(['a/job.ini', 'job.ini'])).to.equal('job.ini');
   });
+
+  it('continuing a hazard calculation (hazard_job_id given), risk.ini comes before job.ini, as in the original', () => {
+    expect(pickJobIni(['job.ini', 'risk.ini'], undefined, { continuing: true })).to.equal('risk.ini');
+    expect(pickJobIni(['job.ini', 'risk.ini'])).to.equal('job.ini');
+    expect(pickJobIni(['job.ini', 'sub/risk.ini'], undefined, { continuing: true })).to.equal('sub/risk.ini');
+    expect(pickJobIni(['job.ini', 'job_risk.ini'], undefined, { continuing: true })).to.equal('job.ini');
+    expect(pickJobIni(['job.ini', 'risk.ini'], 'job.ini', { continuing: true })).to.equal('job.ini');
+  });
 });

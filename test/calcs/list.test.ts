@@ -134,16 +134,30 @@ describe('APPLICATION_MODE READ_ONLY', function () {
     await server?.stop();
   });
 
-  it('run, validate_zip, abort and remove are 404; reading still works', async () => {
+  it('run, validate_zip, abort and remove are 404 (on jobs that exist and would allow them); reading still works', async () => {
     const zip = await calcZip();
     for (const path of ['/v1/calc/run', '/v1/calc/validate_zip']) {
       const res = await server.fetch(path, { method: 'POST', body: uploadForm([{ name: 'a.zip', data: zip }]) });
       expect(res.status, path).to.equal(404);
     }
-    expect((await postJson(server, '/v1/calc/1/abort')).status).to.equal(404);
-    expect((await postJson(server, '/v1/calc/1/remove')).status).to.equal(404);
-    const listed = await getJson(server, '/v1/calc/list');
+    // a running job (abortable) and a finished one (removable), written as another process would
+    const db = await openAppDatabase(serverDatabaseUrl(server));
+    let running: number;
+    let finished: number;
+    try {
+      const { Job } = initCalcModels(db.sequelize);
+      running = (await Job.create({ user_name: 'openquake', status: 'executing', is_running: true, start_time: new Date() })).id;
+      finished = (await Job.create({ user_name: 'openquake', status: 'complete', start_time: new Date() })).id;
+    } finally {
+      await db.sequelize.close();
+    }
+    expect((await postJson(server, `/v1/calc/${running}/abort`)).status).to.equal(404);
+    expect((await postJson(server, `/v1/calc/${finished}/remove`)).status).to.equal(404);
+    expect((await getJson<{ status: string }>(server, `/v1/calc/${running}`)).body.status).to.equal('executing');
+    expect((await getJson<{ status: string }>(server, `/v1/calc/${finished}`)).body.status).to.equal('complete');
+    const listed = await getJson<{ id: number }[]>(server, '/v1/calc/list');
     expect(listed.status).to.equal(200);
-    expect(listed.res.headers.get('x-total-count')).to.equal('0');
+    expect(listed.res.headers.get('x-total-count')).to.equal('2');
+    expect(listed.body.map((c) => c.id)).to.deep.equal([finished, running]);
   });
 });

@@ -2,7 +2,7 @@
  * Uploads left half-received by a worker that died (issue 12.7) are removed when a worker or
  * the job runner starts, not a day later; uploads in progress in live workers are left alone.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -27,19 +27,25 @@ describe('uploads left by a worker that died', function () {
     await Promise.all(servers.map((s) => s.stop()));
   });
 
-  it('are removed when the server starts: folders of dead processes, and of live processes that are not workers', async () => {
+  it('are removed when the server starts: folders of dead processes, of live processes that are not workers, and any a day old', async () => {
     const dir = tempDir();
     const root = join(dir, 'data', 'uploads');
     const dead = `${uploadFolderPrefix(await deadPid())}abc123`;
     // this test process is alive but is no oq-webui worker: its pid in a folder name is a reused pid
     const notWorker = `${uploadFolderPrefix(process.pid)}def456`;
-    for (const name of [dead, notWorker]) {
+    // folders without an owner in their name (older versions): by age only
+    const old = 'upload-Old123';
+    const recent = 'upload-New123';
+    for (const name of [dead, notWorker, old, recent]) {
       mkdirSync(join(root, name, 'received'), { recursive: true });
       writeFileSync(join(root, name, 'received', '0'), Buffer.alloc(1000));
     }
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+    utimesSync(join(root, old), twoDaysAgo, twoDaysAgo);
     const server = await startServer({ dir, workers: 1 });
     servers.push(server);
-    await waitFor(() => uploads(server).length === 0, 10_000, 'the leftovers to go');
+    await waitFor(() => uploads(server).length === 1, 10_000, 'the leftovers to go');
+    expect(uploads(server)).to.deep.equal([recent]);
   });
 
   it('a worker killed in the middle of an upload: its folder goes when its replacement starts; uploads in progress in the other worker go on', async () => {

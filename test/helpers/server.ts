@@ -176,12 +176,18 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const want = opts.waitReady ?? workers;
   if (want > 0) {
     const early = exited.then(() => { throw new Error(`server exited early:\n${out}`); });
-    await Promise.race([early, waitFor(async () => {
-      if (done) {
-        throw new Error(`server exited early:\n${out}`);
-      }
-      return (await server.readyWorkers()).length >= want;
-    }, 20_000, `${want} ready worker(s)`)]);
+    try {
+      await Promise.race([early, waitFor(async () => {
+        if (done) {
+          throw new Error(`server exited early:\n${out}`);
+        }
+        return (await server.readyWorkers()).length >= want;
+      }, 60_000 /* generous: on a busy machine (CI, helpers side by side) a boot can take a while */, `${want} ready worker(s)`)]);
+    } catch (e) {
+      // the caller never gets the server to stop: do not leave it running
+      await server.stop('SIGKILL');
+      throw e;
+    }
   }
   return server;
 }

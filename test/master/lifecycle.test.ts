@@ -45,16 +45,15 @@ describe('master: pidfile, parent death, the production command line', function 
     expect(readFileSync(s.pidfile, 'utf8')).to.equal('4194304\n');
   });
 
-  it('has its workers exit within 2 s when the master is SIGKILLed (no orphans)', async function () {
+  it('has its workers and job runner exit when the master is SIGKILLed (no orphans)', async function () {
     const s = await startServer({ workers: 2 });
     servers.push(s);
-    const children = (await s.status()).children as { pid: number }[];
-    expect(children.length).to.be.at.least(2);
+    const children = (await s.status()).children as { kind: string; pid: number }[];
+    expect(children.map((c) => c.kind).sort()).to.deep.equal(['runner', 'web', 'web']);
     s.signal('SIGKILL');
     await s.exited;
-    const t0 = Date.now();
-    await waitFor(() => children.every((c) => !alive(c.pid)), 5000, 'the children to exit');
-    expect(Date.now() - t0, 'ms until the last child left').to.be.at.most(2000);
+    // they notice the closed IPC channel and leave (a worker allows its requests a second)
+    await waitFor(() => children.every((c) => !alive(c.pid)), 15_000, 'the children to exit');
   });
 
   it('runs the seed\'s production line as written: oq-webui start --bind 127.0.0.1:PORT --workers 4 --timeout 1200', async function () {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Actor } from '../../src/auth/actor.js';
 import {
-  mayAbortCalculation, mayAdminister, mayEditPrivilegedUser, mayGrantPrivileges,
+  allowedCalcActions, mayAbortCalculation, mayAdminister, mayEditPrivilegedUser, mayGrantPrivileges,
   mayRemoveCalculation, mayShareCalculation, maySeeCalculation, type CalcFacts,
 } from '../../src/policies/index.js';
 
@@ -91,5 +91,39 @@ describe('policies: who may administer users and groups', () => {
     expect(mayEditPrivilegedUser(ROLES.staff, plain)).to.equal(true);
     expect(mayEditPrivilegedUser(ROLES.staff, privileged)).to.equal(false);
     expect(mayEditPrivilegedUser(ROLES.superuser, privileged)).to.equal(true);
+  });
+});
+
+describe('policies: the actions a page may offer on a calculation (allowedCalcActions)', () => {
+  const facts = (status: string): CalcFacts => ({ userName: 'alice', status, ownerGroupIds: [GROUP_A] });
+  const on = { aclOn: true, readOnly: false };
+  const offered = (a: Actor, status: string, opts = on): string[] =>
+    Object.entries(allowedCalcActions(a, facts(status), opts)).filter(([, v]) => v).map(([k]) => k);
+
+  it('follows the rules for each role (same as the may* functions the routes use)', () => {
+    for (const [role, see, , , abort, remove, share] of TABLE) {
+      const a = ROLES[role];
+      const running = allowedCalcActions(a, facts('executing'), on);
+      const done = allowedCalcActions(a, facts('complete'), on);
+      expect(running.see, role).to.equal(see);
+      expect(running.abort, role).to.equal(abort);
+      expect(done.remove, role).to.equal(remove);
+      expect(done.share, role).to.equal(share);
+    }
+  });
+
+  it('follows the state: abort only while running, remove never while running, share a complete one, unshare a shared one', () => {
+    expect(offered(ROLES.owner, 'executing')).to.deep.equal(['see', 'abort']);
+    expect(offered(ROLES.owner, 'complete')).to.deep.equal(['see', 'remove', 'share', 'continue']);
+    expect(offered(ROLES.owner, 'shared')).to.deep.equal(['see', 'remove', 'unshare', 'continue']);
+    expect(offered(ROLES.owner, 'failed')).to.deep.equal(['see', 'remove']);
+    expect(offered(ROLES.otherUser, 'shared')).to.deep.equal(['see', 'continue']);
+    expect(offered(ROLES.otherUser, 'complete')).to.deep.equal([]);
+  });
+
+  it('READ_ONLY offers no abort, remove or continue', () => {
+    const ro = { aclOn: true, readOnly: true };
+    expect(offered(ROLES.owner, 'executing', ro)).to.deep.equal(['see']);
+    expect(offered(ROLES.owner, 'complete', ro)).to.deep.equal(['see', 'share']);
   });
 });

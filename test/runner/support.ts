@@ -24,6 +24,7 @@ export function testSettings(dataDir: string, over: Partial<Settings> = {}): Set
     ...settings,
     DATA_DIR: dataDir,
     DATABASE: `sqlite:${join(dataDir, 'webui.sqlite3')}`,
+    ENGINE_DATA_DIR: join(dataDir, 'engine'),
     ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'],
     ...over,
   };

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { expect } from 'chai';
-import { sleep, startServer, type RunningServer } from '../helpers/server.js';
+import { sleep, startServer, waitFor, type RunningServer } from '../helpers/server.js';
 import { rawExchange } from '../master/support.js';
 
 /** The status code of a raw HTTP answer. */
@@ -100,13 +100,19 @@ describe('worker: keep-alive timeout', function () {
     const closed = new Promise<number>((resolve) => sock.on('close', () => resolve(Date.now())));
     await new Promise<void>((resolve) => sock.on('connect', () => resolve()));
     const request = 'GET /v1/engine_version HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    let closedEarly = false;
+    void closed.then(() => { closedEarly = true; });
+    const answers = () => (buf.match(/HTTP\/1\.1 200 OK/g) ?? []).length;
     sock.write(request);
-    await sleep(200);
+    await waitFor(() => answers() === 1, 10_000, 'the first answer');
     expect(buf).to.match(/^HTTP\/1\.1 200 OK\r\n/);
     expect(buf).to.match(/\r\nkeep-alive: timeout=1\r\n/i);
+    // the same connection serves a second request: it was kept open
     sock.write(request);
-    await sleep(200);
-    expect(buf.match(/HTTP\/1\.1 200 OK/g)).to.have.length(2);
+    await waitFor(() => answers() === 2 || closedEarly, 10_000, 'the second answer');
+    expect(closedEarly, 'the connection was closed before the second request').to.equal(false);
+    expect(answers()).to.equal(2);
+    // then, idle, it is closed by the server (bounded by 10x the --keep-alive of 1 s)
     const closedAt = await Promise.race([closed, sleep(10_000).then(() => 0)]);
     expect(closedAt, 'the server closed the idle connection').to.be.greaterThan(0);
   });

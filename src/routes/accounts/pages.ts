@@ -13,7 +13,7 @@ function page(chrome: PageChrome, title: string, body: string): string {
 }
 
 function errorList(errors: string[]): string {
-  return errors.length === 0 ? '' : `<ul class="errorlist" role="alert">${errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>\n`;
+  return errors.length === 0 ? '' : `<div role="alert"><ul class="errorlist">${errors.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></div>\n`;
 }
 
 /** The login form; `next` is carried through a hidden field. */

@@ -5,6 +5,7 @@ import { checkPassword } from '../../auth/accounts.js';
 import { hashPassword, UNUSABLE_PASSWORD_PREFIX, verifyPassword } from '../../auth/passwords.js';
 import { destroyUserSessions } from '../../auth/session-store.js';
 import { loginRetryAfter, recordLoginFailure } from '../../auth/throttle.js';
+import { findUser, setPasswordHash } from '../../data/users.js';
 import { HttpError } from '../../errors.js';
 import { bodyOf } from '../../middlewares/body.js';
 import { accountState, actorOf } from '../../middlewares/state.js';
@@ -60,7 +61,7 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
       return;
     }
     const { old_password: oldPassword, new_password1: new1, new_password2: new2 } = fields.data;
-    const user = await env.models.User.findByPk(accountState(ctx).userId ?? -1);
+    const user = await findUser(env.models, accountState(ctx).userId ?? -1);
     if (!user) {
       refuse(403, ['Authentication required']);
       return;
@@ -94,7 +95,7 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
       refuse(400, problems);
       return;
     }
-    await env.models.User.update({ password: await hashPassword(new1) }, { where: { id: user.id } });
+    await setPasswordHash(env.models, user.id, await hashPassword(new1));
     // every other session of this user ends; this one goes on under a new id
     await destroyUserSessions(env.models, user.id);
     await (ctx.session as unknown as { regenerate(): Promise<void> }).regenerate();

@@ -2,17 +2,19 @@
 import { userText, validate, z } from '../../validation/validate.js';
 
 const flag = z.boolean({ invalid_type_error: 'must be true or false' }).optional();
-const text = (max: number) => userText(max).optional();
+/** A name or address: one line of text. */
+const line = (max: number) => userText(max).refine((s) => !/[\n\r]/.test(s), 'line breaks are not allowed');
+const text = (max: number) => line(max).optional();
 
 /** POST /admin/users */
 export const NEW_USER = z.object({
-  username: userText(150).refine((s) => s !== '', 'is required'),
+  username: line(150).refine((s) => s !== '', 'is required'),
   email: text(254),
   password: text(4096),
   is_active: flag,
   is_staff: flag,
   is_superuser: flag,
-  groups: z.array(userText(150), { invalid_type_error: 'must be a list of group names' }).max(1000).optional(),
+  groups: z.array(line(150), { invalid_type_error: 'must be a list of group names' }).max(1000).optional(),
 });
 
 /** PATCH /admin/users/:id */
@@ -27,7 +29,7 @@ export const USER_CHANGES = z.object({
 
 /** POST and PATCH /admin/groups: the name, trimmed. */
 export const GROUP = z.object({
-  name: userText(150).transform((s) => s.trim()).refine((s) => s !== '', 'is required'),
+  name: line(150).transform((s) => s.trim()).refine((s) => s !== '', 'is required'),
 });
 
 /** POST /admin/groups/:id/members: a user by name or id. */

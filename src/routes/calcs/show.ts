@@ -118,7 +118,8 @@ export function showRoutes(router: Router, env: CalcEnv): void {
 
   router.get('/v1/calc/:id/datastore', async function calcDatastore(ctx) {
     const { job } = await see(ctx);
-    const file = await findDatastore(calcDir(env.settings.DATA_DIR, job.id), job.id);
+    // the engine names it after its own calculation id (job.engine_calc_id, migration 0004)
+    const file = await findDatastore(calcDir(env.settings.DATA_DIR, job.id), job.engine_calc_id ?? job.id);
     const missing = `No datastore for calculation ${job.id}`;
     if (file === null) {
       throw notFound(missing);
