@@ -26,7 +26,7 @@ type Button = 'console' | 'traceback' | 'outputs' | 'abort' | 'remove' | 'share'
 interface Extras { actions: Button[]; progress: number | null }
 
 const FAST = 3000;
-const SLOW = 15000;
+const SLOW = 10000;
 const ACTIVE = new Set(['created', 'submitted', 'executing']);
 const FILTERS = ['status', 'calculation_mode', 'user_name_like'] as const;
 
@@ -188,8 +188,11 @@ function pager(total: number): void {
 
 /** Whether a calculation this user can see runs outside the page shown (filtered out, another page). */
 async function runningElsewhere(): Promise<boolean> {
-  const res = await call('/v1/calc/list?is_running=true&limit=1');
-  return Number(res.headers.get('X-Total-Count') ?? '0') > 0;
+  const counts = await Promise.all(['is_running=true', 'status=created'].map(async (q) => {
+    const res = await call(`/v1/calc/list?${q}&limit=1`);
+    return Number(res.headers.get('X-Total-Count') ?? '0');
+  }));
+  return counts.some((n) => n > 0);
 }
 
 /** Fetches the page and shows it; schedules the next refresh. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { accountFactory, cookieHeader, GOOD_PASSWORD } from '../helpers/accounts.js';
-import { startServer, type RunningServer } from '../helpers/server.js';
+import { accountFactory, cookieHeader, GOOD_PASSWORD, lockdownServer } from '../helpers/accounts.js';
+import type { RunningServer } from '../helpers/server.js';
 import { formPost, jsonRequest, messageOf, newAccessLines } from './support.js';
 
 const USERS = 16;
@@ -9,20 +9,13 @@ describe('8 workers logging in and writing at the same moment (one SQLite file)'
   this.timeout(120_000);
   let server: RunningServer;
   const cookies: Record<string, string> = {};
-  const ids: Record<string, number> = {};
+  let ids: Record<string, number> = {};
 
   before(async () => {
-    server = await startServer({ workers: 8, settings: { LOCKDOWN: true, LOGIN_FAILURE_LIMIT: 0 } });
-    const f = await accountFactory(server);
-    try {
-      ids.root = (await f.createUser({ username: 'root', isSuperuser: true, isStaff: true })).id;
-      ids.root2 = (await f.createUser({ username: 'root2', isSuperuser: true, isStaff: true })).id;
-      for (let i = 0; i < USERS; i += 1) {
-        ids[`u${i}`] = (await f.createUser({ username: `u${i}` })).id;
-      }
-    } finally {
-      await f.close();
-    }
+    ({ server, ids } = await lockdownServer([
+      { username: 'root', isSuperuser: true, isStaff: true }, { username: 'root2', isSuperuser: true, isStaff: true },
+      ...Array.from({ length: USERS }, (_, i) => ({ username: `u${i}` })),
+    ], { workers: 8, settings: { LOGIN_FAILURE_LIMIT: 0 } }));
   });
 
   after(async () => {

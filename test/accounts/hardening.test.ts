@@ -158,6 +158,12 @@ describe('accounts hardening (issue 12)', function () {
       }
     });
 
+    it('behind nginx (Host without the port it listens on), accepts its own page on that port, not another site', async () => {
+      const through = (origin: string): Promise<Response> => server.fetch('/accounts/ajax_login/', formPost({ username: 'carol', password: GOOD_PASSWORD }, { Origin: origin, 'X-Forwarded-Host': 'webui.example', 'X-Forwarded-For': '203.0.113.90' }));
+      expect((await through('http://webui.example:8080')).status).to.equal(200);
+      expect((await through('http://evil.example:8080')).status).to.equal(403);
+    });
+
     it('accepts the login from this site\'s own page, and from a script that sends neither header', async () => {
       const own = await server.fetch('/accounts/login/', formPost({ username: 'carol', password: GOOD_PASSWORD, next: '/engine/' }, { Origin: server.base, Referer: `${server.base}/accounts/login/` }));
       expect(own.status).to.equal(302);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { accountFactory, cookieHeader, GOOD_PASSWORD, login } from '../helpers/accounts.js';
+import { accountFactory, cookieHeader, GOOD_PASSWORD, lockdownServer, login } from '../helpers/accounts.js';
 import { startServer, waitFor, type RunningServer } from '../helpers/server.js';
 import { cookieValue, formPost } from './support.js';
 
@@ -13,21 +13,11 @@ describe('accounts: logging in and out under LOCKDOWN', function () {
   let server: RunningServer;
 
   before(async () => {
-    server = await startServer({ workers: 2, settings: { LOCKDOWN: true } });
-    const f = await accountFactory(server);
-    try {
-      await f.createUser({ username: 'alice', email: 'alice@example.com' });
-      await f.createUser({ username: 'bob' });
-      await f.createUser({ username: 'carol' });
-      await f.createUser({ username: 'dave' });
-      await f.createUser({ username: 'erin' });
-      await f.createUser({ username: 'frank' });
-      await f.createUser({ username: 'gone', isActive: false });
-      await f.createUser({ username: 'grace', email: 'grace@example.com' });
-      await f.createUser({ username: 'pamuser', password: null, source: 'pam' });
-    } finally {
-      await f.close();
-    }
+    ({ server } = await lockdownServer([
+      { username: 'alice', email: 'alice@example.com' }, { username: 'bob' }, { username: 'carol' }, { username: 'dave' },
+      { username: 'erin' }, { username: 'frank' }, { username: 'gone', isActive: false },
+      { username: 'grace', email: 'grace@example.com' }, { username: 'pamuser', password: null, source: 'pam' },
+    ]));
   });
 
   after(async () => {

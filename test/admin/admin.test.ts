@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { accountFactory, GOOD_PASSWORD, login } from '../helpers/accounts.js';
+import { GOOD_PASSWORD, lockdownServer, login } from '../helpers/accounts.js';
 import { freePort, startServer, type RunningServer } from '../helpers/server.js';
 import { formPost, jsonRequest } from '../accounts/support.js';
 
@@ -8,25 +8,14 @@ type Json = Record<string, unknown> & { error?: string; problems?: string[] };
 describe('admin routes: users and groups (JSON, LOCKDOWN on)', function () {
   this.timeout(60_000);
   let server: RunningServer;
-  const cookies: Record<string, string> = {};
-  const ids: Record<string, number> = {};
+  let cookies: Record<string, string> = {};
+  let ids: Record<string, number> = {};
 
   before(async () => {
-    server = await startServer({ workers: 2, settings: { LOCKDOWN: true } });
-    const f = await accountFactory(server);
-    try {
-      for (const [username, extra] of [
-        ['root', { isSuperuser: true, isStaff: true }], ['sam', { isStaff: true }], ['pat', {}],
-        ['victim', {}], ['otherstaff', { isStaff: true }],
-      ] as const) {
-        ids[username] = (await f.createUser({ username, ...extra })).id;
-      }
-    } finally {
-      await f.close();
-    }
-    for (const u of ['root', 'sam', 'pat', 'victim']) {
-      cookies[u] = await login(server, u);
-    }
+    ({ server, ids, cookies } = await lockdownServer([
+      { username: 'root', isSuperuser: true, isStaff: true }, { username: 'sam', isStaff: true }, { username: 'pat' },
+      { username: 'victim' }, { username: 'otherstaff', isStaff: true },
+    ], { loginAs: ['root', 'sam', 'pat', 'victim'] }));
   });
 
   after(async () => {

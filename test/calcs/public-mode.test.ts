@@ -3,7 +3,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { startServer, waitFor, type RunningServer } from '../helpers/server.js';
-import { buildZip, calcZip, getJson, postJson, submit, uploadForm, waitStatus } from './support.js';
+import { buildZip, calcZip, getJson, jobIni, postJson, runCalc, submit, uploadForm, waitStatus } from './support.js';
 
 interface ListItem { id: number; owner: string; status: string; is_running: boolean; calculation_mode: string; description: string; url: string; parent_id: number | null; abortable: boolean; size_mb: number | null; start_time: string }
 interface Result { id: number; name: string; type: string; outtypes: string[]; url: string; size_mb: number }
@@ -203,5 +203,24 @@ describe('calculations with LOCKDOWN off (public mode)', function () {
     expect(await postJson(server, `/v1/calc/${id}/remove`)).to.deep.equal({ status: 200, body: { success: String(id) } });
     expect(existsSync(folder)).to.equal(false);
     expect((await getJson(server, `/v1/calc/${id}`)).status).to.equal(404);
+  });
+
+  it('continuing a hazard calculation runs risk.ini when the upload has one beside job.ini; without hazard_job_id job.ini runs', async () => {
+    const parent = await submit(server, { fake_duration: '0' });
+    await waitStatus(server, parent, ['complete']);
+    const zip = await buildZip([
+      { name: 'job.ini', data: jobIni({ calculation_mode: 'classical', description: 'the hazard again' }) },
+      { name: 'risk.ini', data: jobIni({ calculation_mode: 'event_based_risk', description: 'the risk part' }) },
+    ]);
+    const modeOf = async (fields: Record<string, string>): Promise<string> => {
+      const res = await runCalc(server, [{ name: 'calc.zip', data: zip }], fields);
+      const body = (await res.json()) as { job_id: number };
+      expect(res.status, JSON.stringify(body)).to.equal(200);
+      const item = (await getJson<ListItem>(server, `/v1/calc/${body.job_id}/status`)).body;
+      return `${item.calculation_mode}: ${item.description}`;
+    };
+    expect(await modeOf({ hazard_job_id: String(parent) })).to.equal('event_based_risk: the risk part');
+    expect(await modeOf({})).to.equal('classical: the hazard again');
+    expect(await modeOf({ hazard_job_id: String(parent), job_ini: 'job.ini' })).to.equal('classical: the hazard again');
   });
 });

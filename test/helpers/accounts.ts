@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { openAppDatabase, type OpenDatabase } from '../../src/db/database.js';
 import type { User } from '../../src/db/models/index.js';
-import type { RunningServer } from './server.js';
+import { startServer, type RunningServer, type StartOptions } from './server.js';
 
 /** Iterations of the hashes the factory stores (the server's own hashes use 600,000). */
 export const FAST_ITERATIONS = 1000;
@@ -113,4 +113,40 @@ export async function login(server: Pick<RunningServer, 'fetch'>, username: stri
     throw new Error(`login of ${username} failed: ${res.status} ${text}`);
   }
   return cookieHeader(res);
+}
+
+/** A LOCKDOWN server, its users' ids and the cookies of those logged in. */
+export interface LockdownServer {
+  server: RunningServer;
+  ids: Record<string, number>;
+  cookies: Record<string, string>;
+}
+
+/**
+ * Starts a server with LOCKDOWN on (and `opts.settings`), creates `users` in its database and
+ * logs in those named in `loginAs` (their password: GOOD_PASSWORD unless the spec gives one).
+ */
+export async function lockdownServer(users: UserSpec[], opts: StartOptions & { loginAs?: string[] } = {}): Promise<LockdownServer> {
+  const { loginAs = [], ...start } = opts;
+  const server = await startServer({ workers: 2, ...start, settings: { LOCKDOWN: true, ...(start.settings ?? {}) } });
+  const ids: Record<string, number> = {};
+  const cookies: Record<string, string> = {};
+  try {
+    const f = await accountFactory(server);
+    try {
+      for (const spec of users) {
+        ids[spec.username] = (await f.createUser(spec)).id;
+      }
+    } finally {
+      await f.close();
+    }
+    for (const name of loginAs) {
+      const spec = users.find((u) => u.username === name);
+      cookies[name] = await login(server, name, spec?.password ?? GOOD_PASSWORD);
+    }
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+  return { server, ids, cookies };
 }

@@ -21,6 +21,19 @@ describe('master: a worker that fails while booting stops the server', function 
     }
   });
 
+  it('refuses to start, naming the file, when the job runner\'s entry point is missing (an incomplete build)', async function () {
+    const tree = copyTree();
+    trees.push(tree);
+    const entry = join(tree, 'dist', 'worker', 'runner-main.js');
+    rmSync(entry);
+    const s = await startServer({ bin: join(tree, 'bin', 'oq-webui.js'), workers: 1, waitReady: 0 });
+    servers.push(s);
+    const exit = await exitOf(s);
+    expect(exit.code).to.equal(1);
+    expect(s.output()).to.include(`Job runner entry point ${entry} is missing: build the project (npm run build)`);
+    expect(s.output()).not.to.include('Booting worker');
+  });
+
   it('exits 4 with "Reason: App failed to load." when the application cannot be imported, without looping', async function () {
     const tree = copyTree();
     trees.push(tree);

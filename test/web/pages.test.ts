@@ -249,7 +249,7 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
         polls.push(r.url());
       }
     });
-    await waitFor(() => polls.length >= 3, 20_000, 'three refreshes of the filtered page');
+    await waitFor(() => polls.length >= 3, 30_000, 'three refreshes of the filtered page');
     expect(polls.every((u) => new URL(u).searchParams.get('offset') === '1')).to.equal(true);
     expect(await page.getByLabel('Status').inputValue()).to.equal('complete');
     expect(new URL(page.url()).searchParams.get('page')).to.equal('2');

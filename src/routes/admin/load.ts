@@ -10,7 +10,7 @@ const text = (max: number) => line(max).optional();
 export const NEW_USER = z.object({
   username: line(150).refine((s) => s !== '', 'is required'),
   email: text(254),
-  password: text(4096),
+  password: z.string({ invalid_type_error: 'must be a string' }).max(4096, 'at most 4096 characters').optional(),
   is_active: flag,
   is_staff: flag,
   is_superuser: flag,
@@ -21,7 +21,7 @@ export const NEW_USER = z.object({
 export const USER_CHANGES = z.object({
   username: text(150),
   email: text(254),
-  password: text(4096),
+  password: z.string({ invalid_type_error: 'must be a string' }).max(4096, 'at most 4096 characters').optional(),
   is_active: flag,
   is_staff: flag,
   is_superuser: flag,

@@ -1,0 +1,51 @@
+/**
+ * Where database code may live (docs/architecture.md): SQL and model queries in src/data/ (and
+ * src/db/), never in a route; the SQLite driver and Sequelize's internals in src/db/sqlite.ts only.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { expect } from 'chai';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(join(PACKAGE_ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.d.ts'))
+    .map((e) => relative(PACKAGE_ROOT, join(e.parentPath, e.name)));
+}
+
+/** The code of a file without its comments. */
+function code(file: string): string {
+  return readFileSync(join(PACKAGE_ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
+const SQL = /\b(SELECT\s+[\w*]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA\s+\w)/;
+const MODEL_QUERY = /\.(findAll|findOne|findByPk|findOrCreate|bulkCreate|destroy|upsert|count|query)\(|\.(User|Group|Membership|Job|Output|LogLine|SessionRow|LoginFailure)\.(create|update)\(/;
+const SEQUELIZE_VALUE_IMPORT = /^import\s+(?!type\b)[^;]*from\s+'sequelize'/m;
+
+describe('where database code lives', () => {
+  it('the checks see what they look for', () => {
+    expect(SQL.test("'SELECT id FROM job'")).to.equal(true);
+    expect(MODEL_QUERY.test('env.models.User.update({ x }, {})')).to.equal(true);
+    expect(SEQUELIZE_VALUE_IMPORT.test("import { Op } from 'sequelize';")).to.equal(true);
+    expect(SEQUELIZE_VALUE_IMPORT.test("import type { Sequelize } from 'sequelize';")).to.equal(false);
+  });
+
+  it('no route holds SQL, a model query or a Sequelize value: routes call src/data', () => {
+    const found = tsFiles('src/routes').flatMap((f) => {
+      const text = code(f);
+      return [
+        SQL.test(text) ? `${f}: SQL` : '',
+        MODEL_QUERY.test(text) ? `${f}: a model query (${MODEL_QUERY.exec(text)?.[0]})` : '',
+        SEQUELIZE_VALUE_IMPORT.test(text) ? `${f}: imports sequelize` : '',
+      ].filter(Boolean);
+    });
+    expect(found).to.deep.equal([]);
+  });
+
+  it('only src/db/sqlite.ts touches the sqlite3 driver or Sequelize\'s connection manager', () => {
+    const found = [...tsFiles('src'), ...tsFiles('master'), ...tsFiles('worker')]
+      .filter((f) => f !== 'src/db/sqlite.ts')
+      .filter((f) => /connectionManager|from\s+'sqlite3'|import\(\s*'sqlite3'\s*\)/.test(code(f)));
+    expect(found).to.deep.equal([]);
+  });
+});
