@@ -13,7 +13,7 @@ const FILTER = join(PACKAGE_ROOT, 'config', 'fail2ban', 'filter.d', 'oq-webui.co
 /** A whole access.log line of one of our numbered requests (gunicorn's format plus the response time). */
 const ACCESS_LINE = /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "GET \/v1\/engine_version\?n=(\d+) HTTP\/1\.1" \d{3} \d+ "-" "[^"]*"(?: \S+)*$/;
 /** A whole webui-access.log line of one of our numbered failed logins. */
-const LOGIN_LINE = /^ - \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - WARNING - User "rot-(\d+)" \(IP: 127\.0\.0\.1\) failed to log in through page \S+ \(the username does not exist\)$/;
+const LOGIN_LINE = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - \S+ - WARNING - User "rot-(\d+)" \(IP: 127\.0\.0\.1\) failed to log in through page \S+ \(the username does not exist\)$/;
 
 /** Any other whole access.log line (the logins' POSTs). */
 const OTHER_ACCESS_LINE = /^\S+ - \S+ \[[^\]]+\] "(?:POST|GET) \/accounts\/[^"]*" \d{3} (?:\d+|-) "[^"]*" "[^"]*"(?: \S+)*$/;
@@ -99,7 +99,7 @@ describe('logrotate with the shipped config/logrotate/oq-webui', function () {
     }
 
     // every request's line and every failed login's line, exactly once, whole, in one of the two files
-    const isLoginPage = (l: string) => /^ - \d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - (?:INFO|WARNING) - [^\n]+$/.test(l) && !/rot-\d+/.test(l);
+    const isLoginPage = (l: string) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} - \S+ - (?:INFO|WARNING) - [^\n]+$/.test(l) && !/rot-\d+/.test(l);
     const isOtherAccess = (l: string) => OTHER_ACCESS_LINE.test(l);
     const accessNumbers = async () => {
       const both = [readFileSync(`${access}.1`, 'utf8'), readFileSync(access, 'utf8')];

@@ -42,7 +42,9 @@ describe('static files and page headers', function () {
     expect(plain.headers.get('cache-control')).to.equal('public, max-age=300');
     expect(await plain.text()).to.equal(await hashed.text());
     expect((await server.fetch('/static/nothing-here.js')).status).to.equal(404);
-    expect((await server.fetch('/static/../package.json')).status).to.not.equal(200);
+    const escape = await server.fetch('/static/..%2f..%2fpackage.json', { redirect: 'manual' });
+    expect(escape.status).to.not.equal(200);
+    expect(await escape.text()).to.not.include('"dependencies"');
   });
 
   it('sets a Content-Security-Policy without unsafe-inline on pages, and the pages load only their own files', async function () {

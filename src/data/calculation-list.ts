@@ -1,0 +1,108 @@
+/**
+ * The calculation list's SQL: the caller's visible jobs (policies/calculation.ts's visibility
+ * rule, the same as maySeeCalculation), the original's filters, paging and order.
+ */
+import type { Actor } from '../auth/actor.js';
+import type { ListParams } from '../calcs/list-params.js';
+import type { ListRow } from '../calcs/presenters.js';
+import { selectRows } from '../db/sqlite.js';
+import type { CalcModels } from '../db/models/calcs.js';
+import { visibleJobs, type SqlPart } from '../policies/calculation.js';
+import { visibleOwners } from './calculations.js';
+
+/** The filters of a list request; `counting` for the job_count table (which has no start_time). */
+function filters(p: ListParams, counting: boolean): SqlPart {
+  const conds: string[] = [];
+  const replacements: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]): void => {
+    conds.push(sql);
+    replacements.push(...values);
+  };
+  if (p.calculationMode !== undefined) {
+    add('calculation_mode = ?', p.calculationMode);
+  }
+  if (p.isRunning !== undefined) {
+    // is_running is true exactly for these statuses; filtering on the status serves job_count too
+    add(`status ${p.isRunning ? '' : 'NOT '}IN ('submitted', 'executing')`);
+  }
+  if (p.status !== undefined) {
+    add('status = ?', p.status);
+  }
+  if (p.startTime !== undefined && !counting) {
+    add('start_time >= ?', p.startTime);
+  }
+  if (p.userNameLike !== undefined) {
+    add('user_name LIKE ?', p.userNameLike);
+  }
+  return { sql: conds.map((c) => ` AND ${c}`).join(''), replacements };
+}
+
+/** The columns the list shows. */
+export const LIST_COLUMNS = 'id, user_name, calculation_mode, status, is_running, description, pid, hazard_calculation_id, size_mb, start_time';
+
+/** Above this many visible owners the page is read with one scan instead of one index probe per owner. */
+const MAX_PROBES = 200;
+
+/**
+ * The page query. Ordered by id with a restricted actor, it takes the newest `offset + limit`
+ * jobs of each visible owner and of the shared ones through their indexes, then the page from
+ * their union: the cost depends on the page, not on how many jobs the database holds.
+ */
+function pageQuery(p: ListParams, owners: string[] | null): SqlPart {
+  const f = filters(p, false);
+  const order = `ORDER BY ${p.orderBy} ${p.orderDir}${p.orderBy === 'id' ? '' : `, id ${p.orderDir}`}`;
+  if (owners !== null && p.orderBy === 'id' && owners.length <= MAX_PROBES) {
+    const k = p.offset + p.limit;
+    const probes: string[] = [];
+    const replacements: unknown[] = [];
+    for (const owner of owners) {
+      probes.push(`SELECT id FROM (SELECT id FROM job WHERE user_name = ? AND status != 'deleted'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k})`);
+      replacements.push(owner, ...f.replacements);
+    }
+    if (p.includeShared) {
+      probes.push(`SELECT id FROM (SELECT id FROM job WHERE status = 'shared'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k})`);
+      replacements.push(...f.replacements);
+    }
+    if (probes.length === 0) {
+      return { sql: `SELECT ${LIST_COLUMNS} FROM job WHERE 0`, replacements: [] };
+    }
+    return {
+      sql: `SELECT ${LIST_COLUMNS} FROM job WHERE id IN (${probes.join(' UNION ALL ')}) ${order} LIMIT ? OFFSET ?`,
+      replacements: [...replacements, p.limit, p.offset],
+    };
+  }
+  const visible = visibleJobs(owners, p.includeShared);
+  return {
+    sql: `SELECT ${LIST_COLUMNS} FROM job WHERE ${visible.sql}${f.sql} ${order} LIMIT ? OFFSET ?`,
+    replacements: [...visible.replacements, ...f.replacements, p.limit, p.offset],
+  };
+}
+
+/**
+ * The count query: from job_count (a few rows per owner) unless the request filters on
+ * start_time, which only the job table knows.
+ */
+function countQuery(p: ListParams, owners: string[] | null): SqlPart {
+  const visible = visibleJobs(owners, p.includeShared);
+  const counting = p.startTime === undefined;
+  const f = filters(p, counting);
+  const sql = counting
+    ? `SELECT COALESCE(SUM(n), 0) AS n FROM job_count WHERE ${visible.sql}${f.sql}`
+    : `SELECT COUNT(*) AS n FROM job WHERE ${visible.sql}${f.sql}`;
+  return { sql, replacements: [...visible.replacements, ...f.replacements] };
+}
+
+/** The page query and the count query of a list request for an actor whose visible owners are `owners`. */
+export function listQueries(owners: string[] | null, p: ListParams): { page: SqlPart; count: SqlPart } {
+  return { page: pageQuery(p, owners), count: countQuery(p, owners) };
+}
+
+/** One page of the jobs the actor may see, and how many there are in all. */
+export async function listPage(db: Pick<CalcModels, 'sequelize'>, actor: Actor, p: ListParams): Promise<{ rows: ListRow[]; total: number }> {
+  const { page, count } = listQueries(await visibleOwners(db, actor), p);
+  const [rows, total] = await Promise.all([
+    selectRows<ListRow>(db.sequelize, page.sql, page.replacements),
+    selectRows<{ n: number }>(db.sequelize, count.sql, count.replacements),
+  ]);
+  return { rows, total: Number(total[0]?.n ?? 0) };
+}

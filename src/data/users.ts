@@ -1,0 +1,120 @@
+/**
+ * Users: the reads and writes on the `users` table and memberships that the routes and the
+ * account rules need. The account rules themselves (validation, hashing) are in auth/accounts.ts.
+ */
+import { UniqueConstraintError, type Sequelize } from 'sequelize';
+import { changeRows, selectRows } from '../db/sqlite.js';
+import type { AccountModels, AccountSource, User } from '../db/models/index.js';
+
+/** The user with this id, or null. */
+export function findUser(models: AccountModels, id: number): Promise<User | null> {
+  return models.User.findByPk(id);
+}
+
+/** The user with this name, or null. */
+export function findUserNamed(models: AccountModels, username: string): Promise<User | null> {
+  return models.User.findOne({ where: { username } });
+}
+
+/** Every user, by name. */
+export function allUsers(models: AccountModels): Promise<User[]> {
+  return models.User.findAll({ order: [['username', 'ASC']] });
+}
+
+/** Ids of the groups a user belongs to, ascending. */
+export async function groupIdsOf(models: AccountModels, userId: number): Promise<number[]> {
+  const rows = await models.Membership.findAll({ where: { userId }, attributes: ['groupId'], order: [['groupId', 'ASC']] });
+  return rows.map((r) => r.groupId);
+}
+
+/** Ids of the groups of the user with this name ([] when unknown): CalcFacts.ownerGroupIds. */
+export async function groupIdsOfUsername(sequelize: Sequelize, username: string): Promise<number[]> {
+  const rows = await selectRows<{ group_id: number }>(sequelize,
+    'SELECT m.group_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.username = ? ORDER BY m.group_id', [username]);
+  return rows.map((r) => Number(r.group_id));
+}
+
+/** Group names of each user id (all users when `userIds` is not given; one query). */
+export async function groupNamesByUser(models: AccountModels, userIds?: number[]): Promise<Map<number, string[]>> {
+  const where = userIds ? `WHERE m.user_id IN (${userIds.map(() => '?').join(',') || 'NULL'})` : '';
+  const rows = await selectRows<{ user_id: number; name: string }>(models.sequelize,
+    `SELECT m.user_id, g.name FROM memberships m JOIN groups g ON g.id = m.group_id ${where} ORDER BY g.name`, userIds ?? []);
+  const out = new Map<number, string[]>();
+  for (const r of rows) {
+    const id = Number(r.user_id);
+    out.set(id, [...(out.get(id) ?? []), r.name]);
+  }
+  return out;
+}
+
+/** Flags a user may have changed by the admin routes. */
+export interface UserFlags {
+  isActive?: boolean;
+  isStaff?: boolean;
+  isSuperuser?: boolean;
+}
+
+/** The guard of every change that could take away an active superuser. */
+const ANOTHER_SUPERUSER_REMAINS = '(NOT (is_superuser AND is_active) OR EXISTS (SELECT 1 FROM users o WHERE o.is_superuser AND o.is_active AND o.id <> ?))';
+
+/**
+ * Sets flags in one statement. A change that takes away an active superuser (deactivate,
+ * demote) is guarded by "another active superuser remains", so two admins acting at the same
+ * moment cannot remove the last one: false when the guard refused, true otherwise.
+ */
+export async function setUserFlags(models: AccountModels, userId: number, flags: UserFlags): Promise<boolean> {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  for (const [column, value] of [['is_active', flags.isActive], ['is_staff', flags.isStaff], ['is_superuser', flags.isSuperuser]] as const) {
+    if (value !== undefined) {
+      sets.push(`${column} = ?`);
+      values.push(value);
+    }
+  }
+  if (sets.length === 0) {
+    return true;
+  }
+  const guarded = flags.isActive === false || flags.isSuperuser === false;
+  const sql = `UPDATE users SET ${sets.join(', ')} WHERE id = ?${guarded ? ` AND ${ANOTHER_SUPERUSER_REMAINS}` : ''}`;
+  const changed = await changeRows(models.sequelize, sql, guarded ? [...values, userId, userId] : [...values, userId]);
+  return !guarded || changed > 0;
+}
+
+/** Deletes a user unless that would remove the last active superuser (false then). */
+export async function deleteUserGuarded(models: AccountModels, userId: number): Promise<boolean> {
+  const changed = await changeRows(models.sequelize, `DELETE FROM users WHERE id = ? AND ${ANOTHER_SUPERUSER_REMAINS}`, [userId, userId]);
+  return changed > 0;
+}
+
+/** Changes a user's email. */
+export async function setEmail(models: AccountModels, userId: number, email: string): Promise<void> {
+  await models.User.update({ email }, { where: { id: userId } });
+}
+
+/** What a new user row holds (the password already hashed). */
+export interface NewUserRow {
+  username: string;
+  email: string;
+  password: string | null;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  isActive: boolean;
+  source: AccountSource;
+}
+
+/** Inserts a user; null when the username is taken. */
+export async function insertUser(models: AccountModels, row: NewUserRow): Promise<User | null> {
+  try {
+    return await models.User.create({ ...row, dateJoined: new Date() });
+  } catch (e) {
+    if (e instanceof UniqueConstraintError) {
+      return null;
+    }
+    throw e;
+  }
+}
+
+/** Stores a new password hash. */
+export async function setPasswordHash(models: AccountModels, userId: number, hash: string): Promise<void> {
+  await models.User.update({ password: hash }, { where: { id: userId } });
+}
