@@ -22,5 +22,6 @@ python3 -m venv "$venv"
 from importlib.metadata import requires
 print('\n'.join(r for r in requires('openquake.engine') if not r.split(';')[0].strip().lower().startswith('gdal')))
 PY
+# pip then notes "openquake-engine ... requires gdal ..., which is not installed": expected, see above
 "$venv/bin/pip" install --quiet -r "$venv/engine-requirements.txt"
 echo "OpenQuake Engine installed in $venv in $(( $(date +%s) - start )) s: $("$venv/bin/oq" --version)"

@@ -61,7 +61,7 @@ export function openConsole(id: number): void {
         bar.hidden = true;
         title.textContent = `Console of calculation ${id} (finished: ${status.status})`;
       } else {
-        title.textContent = `Console of calculation ${id} (${status.status}…)`;
+        title.textContent = `Console of calculation ${id} (${status.status}${bar.hidden ? '' : `, ${bar.value}%`}…)`;
       }
     } catch (e) {
       title.textContent = `Console of calculation ${id}: ${(e as Error).message}`;

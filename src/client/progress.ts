@@ -7,13 +7,18 @@ export function progressOf(message: string): number | null {
   return m ? Math.min(100, Number(m[1])) : null;
 }
 
-/** A <progress> bar with its percentage as text and an accessible name. */
-export function progressBar(value: number, label: string): HTMLProgressElement {
+/** A <progress> bar with an accessible name, and its percentage written beside it. */
+export function progressBar(value: number, label: string): HTMLElement {
+  const wrap = document.createElement('span');
+  wrap.className = 'progress';
   const p = document.createElement('progress');
   p.max = 100;
   p.value = value;
   p.textContent = `${value}%`;
   p.setAttribute('aria-label', label);
-  p.title = `${value}%`;
-  return p;
+  const text = document.createElement('span');
+  text.className = 'percent';
+  text.textContent = `${value}%`;
+  wrap.append(p, text);
+  return wrap;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -134,6 +134,23 @@ describe('systemd notify protocol (NOTIFY_SOCKET)', function () {
     server.signal('SIGCONT');
     await waitFor(() => pings() >= frozen + 3, 10_000, 'WATCHDOG=1 again after SIGCONT');
     expect(whileStopped).to.equal(0);
+  });
+
+  it('answers a refused reload (invalid settings) with RELOADING then READY at once, and says so in STATUS', async function () {
+    const dir = tempDir();
+    const path = join(dir, 'notify');
+    systemd = notifySocket(path);
+    const notices = systemd.notices;
+    server = await startServer({ workers: 1, dir, env: { NOTIFY_SOCKET: path } });
+    await waitNotice(() => notices.find((n) => n.fields.READY === '1'), 'READY=1');
+    writeFileSync(server.configFile, '{ "LOCKDOWN": "maybe" }');
+    const mark = notices.length;
+    server.signal('SIGHUP');
+    const reloading = await waitNotice(() => notices.slice(mark).find((n) => n.fields.RELOADING === '1'), 'RELOADING=1');
+    const ready = await waitNotice(() => notices.slice(notices.indexOf(reloading)).find((n) => n.fields.READY === '1'), 'READY=1 after the refusal');
+    expect(ready.fields.STATUS).to.match(/^reload refused: the settings are invalid/);
+    // the old generation goes on serving
+    expect((await server.fetch('/v1/engine_version')).status).to.equal(200);
   });
 
   it('sends WATCHDOG=1 only to the pid WATCHDOG_PID names', async function () {

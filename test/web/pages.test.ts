@@ -317,4 +317,17 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
       await daveContext.close();
     }
   });
+
+  it('shows the password change page in the layout, and logs out from the header', async function () {
+    await page.getByRole('link', { name: 'Change password' }).click();
+    await page.waitForURL(/\/accounts\/password_change\/$/);
+    expect(await page.getByText('Hello, alice').isVisible()).to.equal(true);
+    expect(await page.getByLabel('Old password').count()).to.equal(1);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(/\/accounts\/login\//);
+    await page.goto(`${server.base}/engine/`);
+    await page.waitForURL(/\/accounts\/login\/\?next=\/engine\//);
+    // back in for the next test files' habits: nothing else runs after this one
+    await browserLogin(page, server, 'alice', GOOD_PASSWORD);
+  });
 });
