@@ -318,6 +318,28 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
     }
   });
 
+  it('continues a complete hazard calculation: uploaded job files, the .ini choice defaults to risk.ini', async function () {
+    const hazard = await runFromPage(page, await zipOf({ description: 'Hazard to continue' }));
+    await waitFor(async () => (await statusOf(page, hazard)) === 'complete', 15_000, 'complete');
+    await calcRow(page, hazard).getByRole('button', { name: `Continue calculation ${hazard}` }).click();
+    expect(await page.locator('#run-title').innerText()).to.equal(`Continue calculation ${hazard}`);
+    await page.getByLabel(/Job files/).setInputFiles([
+      { name: 'job.ini', mimeType: 'text/plain', buffer: Buffer.from(jobIni({ description: 'Hazard again' })) },
+      { name: 'risk.ini', mimeType: 'text/plain', buffer: Buffer.from(jobIni({ calculation_mode: 'classical_risk', description: 'Risk on top' })) },
+    ]);
+    expect(await page.getByLabel('Job file to run (.ini)').inputValue()).to.equal('risk.ini');
+    await page.locator('#list-message').evaluate((e) => { e.textContent = ''; });
+    await page.locator('#run-submit').click();
+    await waitFor(async () => /Calculation \d+ was created/.test(await page.locator('#list-message').innerText()), 10_000, 'the created message');
+    const risk = Number(/Calculation (\d+) was created/.exec(await page.locator('#list-message').innerText())?.[1]);
+    await calcRow(page, risk).waitFor();
+    const cookie = (await alice.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const item = await (await server.fetch(`/v1/calc/${risk}/status`, { headers: { cookie } })).json() as { parent_id: number; calculation_mode: string; description: string };
+    expect(item.parent_id).to.equal(hazard);
+    expect(item.description).to.equal('Risk on top');
+    await waitFor(async () => ['complete', 'failed'].includes(await statusOf(page, risk)), 20_000, 'the risk job to finish');
+  });
+
   it('shows the password change page in the layout, and logs out from the header', async function () {
     await page.getByRole('link', { name: 'Change password' }).click();
     await page.waitForURL(/\/accounts\/password_change\/$/);
