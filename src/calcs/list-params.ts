@@ -35,6 +35,8 @@ export interface ListParams {
   status?: string;
   startTime?: Date;
   userNameLike?: string;
+  /** `relevant=true` leaves out the jobs marked not relevant (the original's pages ask for it). */
+  relevant?: boolean;
   includeShared: boolean;
   limit: number;
   offset: number;
@@ -91,6 +93,7 @@ const PARAMS = {
   start_time: startTimeText,
   user_name_like: userText(300),
   include_shared: booleanText,
+  relevant: booleanText,
   limit: boundedInt(1, Number.MAX_SAFE_INTEGER).transform((n) => Math.min(n, MAX_LIMIT)),
   offset: boundedInt(0, MAX_OFFSET),
   order_by: z.string().refine((s) => Object.hasOwn(ORDER_COLUMNS, s), (s) => ({ message: `${JSON.stringify(s)} (one of ${Object.keys(ORDER_COLUMNS).join(', ')})` }))
@@ -116,6 +119,7 @@ export function parseListParams(q: Query): ListParams {
     status: param(q, 'status'),
     startTime: param(q, 'start_time'),
     userNameLike: param(q, 'user_name_like'),
+    relevant: param(q, 'relevant'),
     includeShared: param(q, 'include_shared') ?? true,
     limit: param(q, 'limit') ?? DEFAULT_LIMIT,
     offset: param(q, 'offset') ?? 0,

@@ -10,7 +10,7 @@ import type { CalcModels } from '../db/models/calcs.js';
 import { visibleJobs, type SqlPart } from '../policies/calculation.js';
 import { visibleOwners } from './calculations.js';
 
-/** The filters of a list request; `counting` for the job_count table (which has no start_time). */
+/** The filters of a list request; `counting` for the job_count table (which has no start_time nor relevant). */
 function filters(p: ListParams, counting: boolean): SqlPart {
   const conds: string[] = [];
   const replacements: unknown[] = [];
@@ -33,6 +33,10 @@ function filters(p: ListParams, counting: boolean): SqlPart {
   }
   if (p.userNameLike !== undefined) {
     add('user_name LIKE ?', p.userNameLike);
+  }
+  if (p.relevant !== undefined && !counting) {
+    // as literal text: the partial index job_not_relevant (migration 0006) matches `relevant = FALSE`
+    add(`relevant = ${p.relevant ? 'TRUE' : 'FALSE'}`);
   }
   return { sql: conds.map((c) => ` AND ${c}`).join(''), replacements };
 }
@@ -80,16 +84,24 @@ function pageQuery(p: ListParams, owners: string[] | null): SqlPart {
 
 /**
  * The count query: from job_count (a few rows per owner) unless the request filters on
- * start_time, which only the job table knows.
+ * start_time or asks for the jobs not relevant, which only the job table knows. `relevant=true`
+ * (every page of the WebUI) counts from job_count and takes away the visible jobs not relevant,
+ * found through the partial index job_not_relevant (usually empty).
  */
 function countQuery(p: ListParams, owners: string[] | null): SqlPart {
   const visible = visibleJobs(owners, p.includeShared);
-  const counting = p.startTime === undefined;
+  const counting = p.startTime === undefined && p.relevant !== false;
   const f = filters(p, counting);
-  const sql = counting
-    ? `SELECT COALESCE(SUM(n), 0) AS n FROM job_count WHERE ${visible.sql}${f.sql}`
-    : `SELECT COUNT(*) AS n FROM job WHERE ${visible.sql}${f.sql}`;
-  return { sql, replacements: [...visible.replacements, ...f.replacements] };
+  if (!counting) {
+    return { sql: `SELECT COUNT(*) AS n FROM job WHERE ${visible.sql}${f.sql}`, replacements: [...visible.replacements, ...f.replacements] };
+  }
+  const all = `SELECT COALESCE(SUM(n), 0) FROM job_count WHERE ${visible.sql}${f.sql}`;
+  const replacements = [...visible.replacements, ...f.replacements];
+  if (p.relevant !== true) {
+    return { sql: `SELECT COALESCE(SUM(n), 0) AS n FROM job_count WHERE ${visible.sql}${f.sql}`, replacements };
+  }
+  const notRelevant = `SELECT COUNT(*) FROM job WHERE relevant = FALSE AND ${visible.sql}${f.sql}`;
+  return { sql: `SELECT (${all}) - (${notRelevant}) AS n`, replacements: [...replacements, ...replacements] };
 }
 
 /** The page query and the count query of a list request for an actor whose visible owners are `owners`. */
