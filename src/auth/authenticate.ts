@@ -2,11 +2,11 @@
  * Checks a username and password against the AUTHENTICATION_BACKENDS in order ("local": the
  * database's Django hash; "pam": the system). A first PAM login creates the account.
  */
-import { UniqueConstraintError } from 'sequelize';
 import type { Logger } from '../logging/levels.js';
 import type { AccountModels, User } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
-import { setMemberships } from '../data/groups.js';
+import { groupsNamedIn, setMemberships } from '../data/groups.js';
+import { findUserNamed, insertUser, setLastLogin, setPasswordHash } from '../data/users.js';
 import { pamAuthenticate, pamAvailable, unixGroupsOf } from './pam.js';
 import { dummyVerify, hashPassword, UNUSABLE_PASSWORD_PREFIX, verifyPassword } from './passwords.js';
 
@@ -34,7 +34,7 @@ export async function authenticate(
   models: AccountModels, s: AuthSettings, log: Logger,
   username: string, password: string, remoteHost: string,
 ): Promise<LoginOutcome> {
-  let user = await models.User.findOne({ where: { username } });
+  let user = await findUserNamed(models, username);
   if (s.AUTHENTICATION_BACKENDS.includes('local')) {
     if (hasUsablePassword(user)) {
       const r = await verifyPassword(password, user.password);
@@ -74,22 +74,21 @@ export async function authenticate(
 /** Re-hashes a correct password stored with a weaker hash (fewer iterations, old salt). */
 async function upgradeHash(models: AccountModels, user: User, password: string): Promise<void> {
   const hash = await hashPassword(password);
-  await models.User.update({ password: hash }, { where: { id: user.id } });
+  await setPasswordHash(models, user.id, hash);
   user.password = hash;
 }
 
 /** The account of a first PAM login: no local password, so an admin can put it in groups. */
 async function createPamAccount(models: AccountModels, username: string): Promise<User> {
-  try {
-    return await models.User.create({ username, password: null, source: 'pam', dateJoined: new Date() });
-  } catch (e) {
-    // another worker created it a moment ago
-    const existing = e instanceof UniqueConstraintError ? await models.User.findOne({ where: { username } }) : null;
-    if (existing) {
-      return existing;
-    }
-    throw e;
+  const created = await insertUser(models, {
+    username, email: '', password: null, isStaff: false, isSuperuser: false, isActive: true, source: 'pam',
+  });
+  // null: another worker created it a moment ago
+  const user = created ?? await findUserNamed(models, username);
+  if (!user) {
+    throw new Error(`cannot create the account of "${username}"`);
   }
+  return user;
 }
 
 /** Makes the user a member of exactly the existing groups named like their unix groups. */
@@ -101,13 +100,13 @@ async function mapUnixGroups(models: AccountModels, log: Logger, user: User): Pr
     log.warning(`cannot read the unix groups of "${user.username}", memberships unchanged: ${(e as Error).message}`);
     return;
   }
-  const groups = unixGroups.length === 0 ? [] : await models.Group.findAll({ where: { name: unixGroups } });
+  const groups = await groupsNamedIn(models, unixGroups);
   await setMemberships(models, user.id, groups.map((g) => g.id));
 }
 
 /** Records the time of a successful login. */
 export async function touchLastLogin(models: AccountModels, user: User): Promise<void> {
   const now = new Date();
-  await models.User.update({ lastLogin: now }, { where: { id: user.id } });
+  await setLastLogin(models, user.id, now);
   user.lastLogin = now;
 }

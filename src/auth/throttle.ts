@@ -9,8 +9,8 @@
  * usernames from one address is still stopped. A refusal lasts until the oldest counted
  * failures age out of the window.
  */
-import { Op, type WhereOptions } from 'sequelize';
-import type { AccountModels, LoginFailure } from '../db/models/index.js';
+import type { AccountModels } from '../db/models/index.js';
+import { deleteLoginFailuresBefore, insertLoginFailure, newestFailureTimes, type FailureKey } from '../data/login-failures.js';
 import type { Settings } from '../settings/schema.js';
 
 type ThrottleSettings = Pick<Settings, 'LOGIN_FAILURE_LIMIT' | 'LOGIN_FAILURE_IP_LIMIT' | 'LOGIN_FAILURE_WINDOW'>;
@@ -24,22 +24,17 @@ export interface LoginAttempt {
 /** The longest username kept (Django's limit); longer ones are cut for counting. */
 const MAX_USERNAME = 150;
 
-/** Seconds until fewer than `limit` failures matching `where` remain in the window; 0 if fewer now. */
-async function waitFor(models: AccountModels, where: WhereOptions<LoginFailure>, limit: number, windowMs: number, now: number): Promise<number> {
+/** Seconds until fewer than `limit` failures matching `key` remain in the window; 0 if fewer now. */
+async function waitFor(models: AccountModels, key: FailureKey, limit: number, windowMs: number, now: number): Promise<number> {
   if (limit <= 0) {
     return 0;
   }
-  const newest = await models.LoginFailure.findAll({
-    where: { ...where, at: { [Op.gt]: now - windowMs } } as WhereOptions<LoginFailure>,
-    attributes: ['at'],
-    order: [['at', 'DESC']],
-    limit,
-  });
+  const newest = await newestFailureTimes(models, key, now - windowMs, limit);
   if (newest.length < limit) {
     return 0;
   }
   // once the limit-th newest failure leaves the window, fewer than limit remain
-  const freeing = Number(newest[limit - 1].at);
+  const freeing = newest[limit - 1];
   return Math.max(1, Math.ceil((freeing + windowMs - now) / 1000));
 }
 
@@ -59,6 +54,6 @@ export async function recordLoginFailure(models: AccountModels, s: ThrottleSetti
   if (s.LOGIN_FAILURE_LIMIT <= 0 && s.LOGIN_FAILURE_IP_LIMIT <= 0) {
     return;
   }
-  await models.LoginFailure.create({ ip: who.ip, username: who.username.slice(0, MAX_USERNAME), at: now });
-  await models.LoginFailure.destroy({ where: { at: { [Op.lt]: now - s.LOGIN_FAILURE_WINDOW * 1000 } } });
+  await insertLoginFailure(models, who.ip, who.username.slice(0, MAX_USERNAME), now);
+  await deleteLoginFailuresBefore(models, now - s.LOGIN_FAILURE_WINDOW * 1000);
 }

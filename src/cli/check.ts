@@ -3,7 +3,7 @@ import { DECLARATIONS } from '../settings/declarations.js';
 import { resolveSettings } from '../settings/load.js';
 import type { SettingDecl } from '../settings/types.js';
 import { engineVersion } from '../runner/engine-version.js';
-import { extraChecks, type Finding } from './extra-checks.js';
+import { extraChecks, findProgram, type Finding } from './extra-checks.js';
 import type { Command } from './command.js';
 
 function mask(decl: SettingDecl, value: unknown): string {
@@ -32,7 +32,9 @@ export const checkCommand: Command = {
       process.stdout.write(`${name.padEnd(width)}  ${mask(d as SettingDecl, value)}  (${r.sources[name]})\n`);
     }
     // the engine's version command (`oq --version`): the version found, or exactly what failed
-    const engine = r.problems.length === 0 ? await engineVersion(r.settings.ENGINE_COMMAND) : null;
+    // (not asked when the program itself is missing: engineProgram's warning says that once)
+    const engineFound = findProgram(r.settings.ENGINE_COMMAND[0] ?? '') !== null;
+    const engine = r.problems.length === 0 && engineFound ? await engineVersion(r.settings.ENGINE_COMMAND) : null;
     if (engine?.ok) {
       process.stdout.write(`\nOpenQuake Engine ${engine.version} (${engine.argv.join(' ')})\n`);
     }

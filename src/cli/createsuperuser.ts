@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { checkEmail, checkUsername, createAccount } from '../auth/accounts.js';
 import { HttpError } from '../errors.js';
+import { usernameTaken } from '../data/users.js';
 import type { AccountModels } from '../db/models/index.js';
 import type { Command } from './command.js';
 import { askNewPassword, givenPassword, withDatabase } from './db-command.js';
@@ -35,7 +36,7 @@ async function askValid(prompter: Prompter, question: string, check: (answer: st
 
 async function usernameFree(models: AccountModels, username: string): Promise<void> {
   checkUsername(username);
-  if (await models.User.findOne({ where: { username }, attributes: ['id'] })) {
+  if (await usernameTaken(models, username)) {
     throw new HttpError(409, 'That username is already taken.');
   }
 }

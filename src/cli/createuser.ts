@@ -1,4 +1,5 @@
 import { createAccount } from '../auth/accounts.js';
+import { groupsNamedIn } from '../data/groups.js';
 import type { Command } from './command.js';
 import { askNewPassword, givenPassword, withDatabase } from './db-command.js';
 import { Prompter } from './prompt.js';
@@ -39,7 +40,7 @@ export const createuserCommand: Command = {
           prompter.close();
         }
       }
-      const existing = new Set((await models.Group.findAll({ where: { name: groups } })).map((g) => g.name));
+      const existing = new Set((await groupsNamedIn(models, groups)).map((g) => g.name));
       const user = await createAccount(models, {
         username, email, password, groups,
         isStaff: args.extras['--staff'] === true || args.extras['--superuser'] === true,

@@ -193,7 +193,7 @@ function pager(total: number): void {
 /** Whether a calculation this user can see runs outside the page shown (filtered out, another page). */
 async function runningElsewhere(): Promise<boolean> {
   const counts = await Promise.all(['is_running=true', 'status=created'].map(async (q) => {
-    const res = await call(`/v1/calc/list?${q}&limit=1`);
+    const res = await call(`/v1/calc/list?${q}&relevant=true&limit=1`);
     return Number(res.headers.get('X-Total-Count') ?? '0');
   }));
   return counts.some((n) => n > 0);
@@ -203,7 +203,7 @@ async function runningElsewhere(): Promise<boolean> {
 export async function refresh(): Promise<void> {
   const mine = ++generation;
   window.clearTimeout(timer);
-  const q = new URLSearchParams({ limit: String(state.limit), offset: String((state.page - 1) * state.limit), order_by: 'id', order_dir: 'DESC' });
+  const q = new URLSearchParams({ limit: String(state.limit), offset: String((state.page - 1) * state.limit), order_by: 'id', order_dir: 'DESC', relevant: 'true' });
   for (const f of FILTERS) {
     if (state.filters[f]) {
       q.set(f, f === 'user_name_like' ? `%${state.filters[f]}%` : state.filters[f]);

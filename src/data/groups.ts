@@ -16,6 +16,11 @@ export function findGroupNamed(models: AccountModels, name: string): Promise<Gro
   return models.Group.findOne({ where: { name } });
 }
 
+/** The groups that exist among these names. */
+export function groupsNamedIn(models: AccountModels, names: string[]): Promise<Group[]> {
+  return names.length === 0 ? Promise.resolve([]) : models.Group.findAll({ where: { name: names } });
+}
+
 /** Every group, by name. */
 export function allGroups(models: AccountModels): Promise<Group[]> {
   return models.Group.findAll({ order: [['name', 'ASC']] });

@@ -118,3 +118,13 @@ export async function insertUser(models: AccountModels, row: NewUserRow): Promis
 export async function setPasswordHash(models: AccountModels, userId: number, hash: string): Promise<void> {
   await models.User.update({ password: hash }, { where: { id: userId } });
 }
+
+/** Records the time of a login. */
+export async function setLastLogin(models: AccountModels, userId: number, at: Date): Promise<void> {
+  await models.User.update({ lastLogin: at }, { where: { id: userId } });
+}
+
+/** Whether a user has this name. */
+export async function usernameTaken(models: AccountModels, username: string): Promise<boolean> {
+  return (await models.User.findOne({ where: { username }, attributes: ['id'] })) !== null;
+}

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { findProgram } from '../../src/cli/extra-checks.js';
-import { tempDir } from '../helpers/server.js';
+import { FAKE_OQ, tempDir } from '../helpers/server.js';
 import { runCli } from '../master/support.js';
 
 describe('oq-webui check: what a first-time operator trips on', function () {
@@ -24,7 +24,7 @@ describe('oq-webui check: what a first-time operator trips on', function () {
     const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(path, JSON.stringify({
       WEBUI_USER: 'root', STATIC_ROOT: join(dir, 'static'), WEBUI_ACCESS_LOG_DIR: join(dir, 'logs'),
-      ENGINE_COMMAND: [process.execPath, '--version'], ...over,
+      ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}'], ...over,
     }));
     return path;
   }

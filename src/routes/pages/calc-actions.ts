@@ -4,10 +4,10 @@
  * of a running calculation, from the last percentage the engine logged (`classical  50% [of 4 tasks]`).
  */
 import type { Actor } from '../../auth/actor.js';
-import { findJobs, ownerGroupIds } from '../../data/calculations.js';
+import { findJobs } from '../../data/calculations.js';
 import { lastProgressLine } from '../../data/logs.js';
 import type { CalcModels } from '../../db/models/calcs.js';
-import { allowedCalcActions, type CalcFacts } from '../../policies/calculation.js';
+import { allowedCalcActions, calcFactsOfMany, type CalcFacts } from '../../policies/index.js';
 import type { Settings } from '../../settings/schema.js';
 
 /** A button of a calculation row. */
@@ -64,19 +64,10 @@ export function buttonsFor(actor: Actor, job: { status: string; calculation_mode
 /** Buttons and progress of the given calculations (unknown, deleted and invisible ones are left out). */
 export async function calcExtras(db: CalcModels, actor: Actor, ids: number[], s: Settings): Promise<Record<string, CalcExtras>> {
   const jobs = await findJobs(db, ids);
-  const groupsOf = new Map<string, Promise<number[]>>();
-  const groups = (name: string): Promise<number[]> => {
-    if (actor.unrestricted) {
-      return Promise.resolve([]);
-    }
-    if (!groupsOf.has(name)) {
-      groupsOf.set(name, ownerGroupIds(db, name));
-    }
-    return groupsOf.get(name) as Promise<number[]>;
-  };
+  const factsOf = await calcFactsOfMany(db, actor, jobs);
   const out: Record<string, CalcExtras> = {};
   for (const job of jobs) {
-    const facts: CalcFacts = { userName: job.user_name, status: job.status, ownerGroupIds: await groups(job.user_name) };
+    const facts = factsOf.get(job.id) as CalcFacts;
     const actions = buttonsFor(actor, job, facts, s);
     if (actions.length === 0) {
       continue;

@@ -7,12 +7,10 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Sequelize } from 'sequelize';
-import { findJob, ownerGroupIds } from '../../data/calculations.js';
 import { initCalcModels } from '../../db/models/calcs.js';
-import { badRequest } from '../../errors.js';
+import { badRequest, HttpError } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
-import { mayAdminister, mayGrantPrivileges } from '../../policies/admin.js';
-import { maySeeCalculation } from '../../policies/calculation.js';
+import { authorizeAdmin, loadCalculationFor, mayGrantPrivileges } from '../../policies/index.js';
 import type { Settings } from '../../settings/schema.js';
 import { calcExtras } from './calc-actions.js';
 import { engineMissingNotice } from './engine-check.js';
@@ -42,6 +40,26 @@ function engineNotice(s: Settings): () => string | null {
 /** A page that says what went wrong, as a sentence. */
 function errorPage(ctx: Context, status: number, title: string, message: string): void {
   sendPage(ctx, { title, main: html`<p class="error-text">${message}</p><p><a href="${ctx.state.pages.settings.WEBUI_PATHPREFIX}/engine/">Back to the calculations</a></p>` }, status);
+}
+
+/**
+ * Runs a page's load → authorize step (the policies module's, as the API's routes do); its
+ * 404 and 403 become a page that says so in a sentence (undefined is returned then).
+ */
+async function authorizedOrPage<T>(ctx: Context, step: () => Promise<T> | T, notFound: string): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 404) {
+      errorPage(ctx, 404, 'Not found', notFound);
+      return undefined;
+    }
+    if (e instanceof HttpError && e.status === 403) {
+      errorPage(ctx, 403, 'Not allowed', `${e.message}.`);
+      return undefined;
+    }
+    throw e;
+  }
 }
 
 /** The page routes. */
@@ -82,18 +100,12 @@ export function pageRoutes(env: PagesRoutesEnv): Router {
   });
 
   router.get('/engine/:id/outputs', async function outputsPage(ctx) {
-    const actor = actorOf(ctx);
     const id = ctx.params.id;
-    const job = /^\d{1,15}$/.test(id) ? await findJob(db, Number(id)) : null;
-    if (!job || job.status === 'deleted') {
-      errorPage(ctx, 404, 'Calculation not found', `There is no calculation ${id}.`);
+    const loaded = await authorizedOrPage(ctx, () => loadCalculationFor(db, actorOf(ctx), id, 'see', { aclOn: s.ACL_ON }), `There is no calculation ${id}.`);
+    if (loaded === undefined) {
       return;
     }
-    const groups = actor.unrestricted ? [] : await ownerGroupIds(db, job.user_name);
-    if (!maySeeCalculation(actor, { userName: job.user_name, status: job.status, ownerGroupIds: groups }, { aclOn: s.ACL_ON })) {
-      errorPage(ctx, 403, 'Not allowed', `You (${actor.username}) have no permission to see calculation ${job.id}.`);
-      return;
-    }
+    const { job } = loaded;
     sendPage(ctx, {
       title: `Outputs of calculation ${job.id}`, section: 'engine', page: 'outputs',
       data: { calcId: String(job.id), status: job.status },
@@ -110,8 +122,11 @@ export function pageRoutes(env: PagesRoutesEnv): Router {
       }
       ctx.vary('Accept');
       const actor = actorOf(ctx);
-      if (!mayAdminister(actor)) {
-        errorPage(ctx, 403, 'Not allowed', 'Only staff members and superusers may administer users and groups.');
+      const allowed = await authorizedOrPage(ctx, () => {
+        authorizeAdmin(actor);
+        return true;
+      }, 'There is no such page.');
+      if (allowed === undefined) {
         return;
       }
       sendPage(ctx, {
