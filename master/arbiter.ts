@@ -307,6 +307,7 @@ export class Arbiter {
         child.lastBeat = Date.now();
         child.requests = m.requests;
         child.rss = m.rss;
+        child.beatPeriod = m.period;
         this.checkMemory(child);
         break;
       case 'ready':

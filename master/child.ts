@@ -11,6 +11,8 @@ export class Child {
   lastBeat = Date.now();
   requests = 0;
   rss = 0;
+  /** The heartbeat period the child said it keeps (ms): it follows TIMEOUT, also across a HUP. */
+  beatPeriod = 0;
   /** Set when the watchdog sent SIGABRT; the next pass sends SIGKILL. */
   abortedAt: number | null = null;
   /** Set when the master asked it to stop; SIGKILL after the graceful timeout. */
@@ -50,6 +52,7 @@ export class Child {
       age: Math.round((now - this.startedAt) / 100) / 10,
       requests: this.requests,
       heartbeat: Math.round((now - this.lastBeat) / 100) / 10,
+      heartbeat_period: this.beatPeriod / 1000,
       rss: this.rss,
       state: this.recycling && this.state !== 'stopping' ? 'recycling' : this.state,
       generation: this.generation,

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildKindName } from '../src/ipc/protocol.js';
-import { DIST_ROOT } from '../src/paths.js';
+import { DIST_ROOT, PACKAGE_ROOT } from '../src/paths.js';
 import type { Settings } from '../src/settings/schema.js';
 import { HaltServer } from './errors.js';
+import { webWorkerEntry } from './worker-bundle.js';
 
 /** A kind of child process: where its code is and how many the master keeps. */
 export interface ChildKind {
@@ -18,10 +19,14 @@ export interface ChildKind {
   label: string;
 }
 
-/** The HTTP workers (worker/main.ts). */
+const WEB_MAIN = join(DIST_ROOT, 'worker', 'main.js');
+
+/** The HTTP workers (worker/main.ts; forked from its bundle while that is current: master/worker-bundle.ts). */
 export const WEB: ChildKind = {
   name: 'web',
-  entry: join(DIST_ROOT, 'worker', 'main.js'),
+  get entry() {
+    return existsSync(WEB_MAIN) ? webWorkerEntry(PACKAGE_ROOT, WEB_MAIN) : WEB_MAIN;
+  },
   http: true,
   wanted: (_s, workers) => workers,
   label: 'Worker',

@@ -1,9 +1,11 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { MasterLogs } from '../src/logging/master-logger.js';
 import { packageVersion } from '../src/paths.js';
 import { resolveSettings, type CliValues } from '../src/settings/load.js';
+import type { Settings } from '../src/settings/schema.js';
 import { Arbiter } from './arbiter.js';
 import { ControlServer } from './control.js';
-import { CONFIG_ERROR } from '../src/ipc/protocol.js';
+import { CONFIG_ERROR, START_ERROR } from '../src/ipc/protocol.js';
 import { HaltServer } from './errors.js';
 import { installedKinds } from './kinds.js';
 import { bindAll, closeAll, type Listener } from './listeners.js';
@@ -17,6 +19,33 @@ export interface StartRequest {
   configPath?: string;
 }
 
+/**
+ * The master's log files, or null after one line on stderr naming the folder that cannot be
+ * made or written (there is no log yet to write the reason to; same words as `oq-webui check`).
+ */
+function openLogs(settings: Settings): MasterLogs | null {
+  for (const [name, dir] of [['LOG_DIR', settings.LOG_DIR], ['WEBUI_ACCESS_LOG_DIR', settings.WEBUI_ACCESS_LOG_DIR]] as const) {
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+    } catch (e) {
+      process.stderr.write(`Error: ${name}: ${dir} cannot be created or written by this user (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})\n`);
+      return null;
+    }
+  }
+  try {
+    return new MasterLogs({
+      logDir: settings.LOG_DIR,
+      level: settings.LOG_LEVEL,
+      accessLog: settings.ACCESS_LOG,
+      webuiAccessLogDir: settings.WEBUI_ACCESS_LOG_DIR,
+    });
+  } catch (e) {
+    process.stderr.write(`Error: cannot open the log files in ${settings.LOG_DIR}: ${(e as Error).message}\n`);
+    return null;
+  }
+}
+
 /** `oq-webui start`: validate settings, bind, write the pidfile, then supervise until stopped. */
 export async function startMaster(req: StartRequest): Promise<number> {
   const first = resolveSettings({ cli: req.cli, configPath: req.configPath });
@@ -27,12 +56,10 @@ export async function startMaster(req: StartRequest): Promise<number> {
     return CONFIG_ERROR;
   }
   const settings = first.settings;
-  const logs = new MasterLogs({
-    logDir: settings.LOG_DIR,
-    level: settings.LOG_LEVEL,
-    accessLog: settings.ACCESS_LOG,
-    webuiAccessLogDir: settings.WEBUI_ACCESS_LOG_DIR,
-  });
+  const logs = openLogs(settings);
+  if (!logs) {
+    return START_ERROR;
+  }
   const log = logs.logger;
   // before any child is forked: it takes NOTIFY_SOCKET and WATCHDOG_* out of the environment
   const notifier = SystemdNotifier.fromEnv(log);

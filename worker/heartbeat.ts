@@ -8,6 +8,7 @@ export function heartbeatPeriod(timeoutSeconds: number): number {
 /** Heartbeats from the event loop: a blocked loop or a stopped process goes silent. */
 export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
+  private periodMs = 0;
 
   /** `load` is what the beat reports as `requests` (requests served, or calculations running). */
   constructor(private readonly load: () => number) {}
@@ -15,6 +16,7 @@ export class Heartbeat {
   /** Beats now and then every `periodMs` (replacing the previous period). */
   start(periodMs: number): void {
     this.stop();
+    this.periodMs = periodMs;
     this.beat();
     this.timer = setInterval(() => this.beat(), periodMs);
     this.timer.unref();
@@ -28,6 +30,6 @@ export class Heartbeat {
   }
 
   private beat(): void {
-    void sendToMaster({ t: 'hb', requests: this.load(), rss: process.memoryUsage.rss() });
+    void sendToMaster({ t: 'hb', requests: this.load(), rss: process.memoryUsage.rss(), period: this.periodMs });
   }
 }

@@ -138,6 +138,38 @@ export class AuthCache {
   }
 }
 
+/**
+ * Values derived from an actor the cache made (e.g. the list's visible owners), kept with the
+ * actor: a cached actor is frozen and stands for one auth epoch (the cache makes a new one once
+ * the epoch moves), so what was derived from it, read after it, is exactly as fresh.
+ */
+const derived = new WeakMap<Actor, Map<string, unknown>>();
+
+/** Marks an actor read by this cache (frozen, one auth epoch) as able to keep derived values. */
+export function bindToEpoch(actor: Actor): void {
+  if (!derived.has(actor)) {
+    derived.set(actor, new Map());
+  }
+}
+
+/**
+ * `compute()`, remembered with `actor` under `key` when the actor is one the AuthCache read
+ * (bindToEpoch); computed afresh for any other actor. A failed computation is not remembered.
+ */
+export function derivedFromActor<T>(actor: Actor, key: string, compute: () => Promise<T>): Promise<T> {
+  const memo = derived.get(actor);
+  if (memo === undefined) {
+    return compute();
+  }
+  let p = memo.get(key) as Promise<T> | undefined;
+  if (p === undefined) {
+    p = compute();
+    memo.set(key, p);
+    p.catch(() => memo.delete(key));
+  }
+  return p;
+}
+
 const caches = new WeakMap<Sequelize, AuthCache>();
 
 /** The cache of this database in this process (the session store and the actor middleware share it). */

@@ -2,6 +2,9 @@
  * The JSON shapes of the original /v1/calc routes. Fields are listed explicitly, so nothing
  * else (pids, folders, runner names) leaks into a response by accident.
  */
+import type { ListItem } from './list-item.js';
+
+export type { ListItem } from './list-item.js';
 
 /** A date column as raw SQL returns it (a Date, or SQLite's 'YYYY-MM-DD HH:MM:SS.SSS +00:00'). */
 export type DateValue = Date | string | null;
@@ -61,20 +64,6 @@ export interface ListRow {
   start_time: DateValue;
 }
 
-/** One item of /v1/calc/list and /v1/calc/:id/status. */
-export interface ListItem {
-  id: number;
-  owner: string;
-  calculation_mode: string;
-  status: string;
-  is_running: boolean;
-  description: string;
-  url: string;
-  parent_id: number | null;
-  abortable: boolean;
-  size_mb: number | null;
-  start_time: string | null;
-}
 
 /** Whether a pid names a live process (the original's "abortable": running with a live engine). */
 function pidAlive(pid: number | null): boolean {

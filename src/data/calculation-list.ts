@@ -3,6 +3,7 @@
  * rule, the same as maySeeCalculation), the original's filters, paging and order.
  */
 import type { Actor } from '../auth/actor.js';
+import { derivedFromActor } from '../auth/auth-cache.js';
 import type { ListParams } from '../calcs/list-params.js';
 import type { ListRow } from '../calcs/presenters.js';
 import { selectRows } from '../db/sqlite.js';
@@ -111,7 +112,9 @@ export function listQueries(owners: string[] | null, p: ListParams): { page: Sql
 
 /** One page of the jobs the actor may see, and how many there are in all. */
 export async function listPage(db: Pick<CalcModels, 'sequelize'>, actor: Actor, p: ListParams): Promise<{ rows: ListRow[]; total: number }> {
-  const { page, count } = listQueries(await visibleOwners(db, actor), p);
+  // kept with a logged-in actor for its auth epoch (users and memberships: the epoch covers both)
+  const owners = await derivedFromActor(actor, 'visibleOwners', () => visibleOwners(db, actor));
+  const { page, count } = listQueries(owners, p);
   const [rows, total] = await Promise.all([
     selectRows<ListRow>(db.sequelize, page.sql, page.replacements),
     selectRows<{ n: number }>(db.sequelize, count.sql, count.replacements),

@@ -16,6 +16,11 @@ export function findUserNamed(models: AccountModels, username: string): Promise<
   return models.User.findOne({ where: { username } });
 }
 
+/** Reads a user's row again (after changes made by other statements). */
+export async function reloadUser(user: User): Promise<void> {
+  await user.reload();
+}
+
 /** Every user, by name. */
 export function allUsers(models: AccountModels): Promise<User[]> {
   return models.User.findAll({ order: [['username', 'ASC']] });

@@ -36,7 +36,8 @@ export interface NotifyPayload {
 
 /** Messages a child sends to the master over IPC. */
 export type ChildMessage =
-  | { t: 'hb'; requests: number; rss: number }
+  /** A heartbeat; `period` is the child's beat period in ms (what it took from the last TIMEOUT it heard of). */
+  | { t: 'hb'; requests: number; rss: number; period: number }
   | { t: 'ready' }
   | { t: 'recycle'; reason: string }
   | { t: 'log'; level: string; message: string; pid: number; time: string }

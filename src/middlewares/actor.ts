@@ -1,6 +1,6 @@
 import type { Context, Next } from 'koa';
 import type { Actor } from '../auth/actor.js';
-import { authCacheFor } from '../auth/auth-cache.js';
+import { authCacheFor, bindToEpoch } from '../auth/auth-cache.js';
 import { actorOfUser, unrestrictedActor } from '../auth/users.js';
 import { setRemoteUser } from '../http/remote-user.js';
 import type { AccountModels } from '../db/models/index.js';
@@ -33,7 +33,10 @@ export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, 
     }
     const actor = await actorOfUser(models, user);
     Object.freeze(actor.groupIds);
-    return Object.freeze(actor);
+    Object.freeze(actor);
+    // read after the epoch: what is derived from it (the list's visible owners) may be kept with it
+    bindToEpoch(actor);
+    return actor;
   };
   return async function sessionActor(ctx: Context, next: Next): Promise<void> {
     const state = accountState(ctx);

@@ -3,6 +3,7 @@
  * read line by line, and stopped as a whole group (SIGINT, then SIGTERM, then SIGKILL).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isAbsolute, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 
 /** After SIGINT, how long the engine has to clean up before SIGTERM. */
@@ -67,7 +68,9 @@ export class EngineProcess {
 
   /** Spawns the engine; rejects (ENOENT, EACCES...) when it cannot be started at all. */
   static start(spec: EngineSpawn): Promise<EngineProcess> {
-    const [cmd, ...args] = spec.argv;
+    const [program, ...args] = spec.argv;
+    // a relative program path (test/fixtures/fake-oq) is taken from the server's folder, as `check` takes it, not from spec.cwd
+    const cmd = program.includes('/') && !isAbsolute(program) ? resolve(program) : program;
     const child = spawn(cmd, args, { cwd: spec.cwd, env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     return new Promise((resolve, reject) => {
       child.once('error', (err) => {

@@ -5,11 +5,11 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Op } from 'sequelize';
 import { folderSizeMb } from '../calcs/outputs.js';
 import { calcDir, exportDir, inputDir } from '../calcs/paths.js';
 import type { Logger } from '../logging/levels.js';
-import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../db/models/calcs.js';
+import type { CalcModels, Job, JobStatus } from '../db/models/calcs.js';
+import { findJobModel, finishJob, insertOutputs, markExecuting, setEngineCalcId } from '../data/runner-jobs.js';
 import type { Settings } from '../settings/schema.js';
 import { engineArgv, engineCalcIdOf, exportedFilesOf, parseEngineLine, type EngineLogLine } from './engine-log.js';
 import { engineEnvironment, engineTmpDir, prepareEngineData } from './engine-env.js';
@@ -83,7 +83,7 @@ export class JobRun {
   private async execute(): Promise<void> {
     const { id, settings } = this;
     const logs = new LogWriter(this.models, id, (err) => this.log.error(`Job runner: cannot write the log of calculation ${id}: ${String(err)}`));
-    const job = await this.models.Job.findByPk(id);
+    const job = await findJobModel(this.models, id);
     if (job === null) {
       return;
     }
@@ -156,7 +156,7 @@ export class JobRun {
       return;
     }
     this.engine = engine;
-    await this.models.Job.update({ status: 'executing', pid: engine.pid, start_time: new Date() }, { where: { id, status: 'submitted' } });
+    await markExecuting(this.models, id, engine.pid);
     this.log.info(`Calculation ${id} started (engine pid ${engine.pid})`);
     if (this.reason !== null) {
       void engine.stop();
@@ -194,7 +194,7 @@ export class JobRun {
     if (job.hazard_calculation_id === null || job.hazard_calculation_id === undefined) {
       return null;
     }
-    const parent = await this.models.Job.findByPk(job.hazard_calculation_id);
+    const parent = await findJobModel(this.models, job.hazard_calculation_id);
     if (parent === null || parent.engine_calc_id === null || parent.engine_calc_id === undefined) {
       return `The parent calculation ${job.hazard_calculation_id} has no engine calculation id (it never ran with this engine), so it cannot be continued`;
     }
@@ -211,7 +211,7 @@ export class JobRun {
       const engineId = engineCalcIdOf(parsed.process);
       if (engineId !== null && this.engineId === null) {
         this.engineId = engineId;
-        void this.models.Job.update({ engine_calc_id: engineId }, { where: { id: this.id } }).catch((err) => {
+        void setEngineCalcId(this.models, this.id, engineId).catch((err) => {
           this.log.error(`Job runner: cannot record the engine id of calculation ${this.id}: ${String(err)}`);
         });
       }
@@ -238,8 +238,7 @@ export class JobRun {
       await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `Cannot read the exported files: ${(err as Error).message}` });
       return;
     }
-    const now = new Date();
-    await this.models.Output.bulkCreate(outputs.map((o) => ({ ...o, oq_job_id: job.id, last_update: now })));
+    await insertOutputs(this.models, job.id, outputs);
     await this.finish(job, logs, { status: 'complete' });
   }
 
@@ -250,9 +249,6 @@ export class JobRun {
     }
     await logs.flush();
     const size = await folderSizeMb(calcDir(this.settings.DATA_DIR, job.id)).catch(() => null);
-    await this.models.Job.update(
-      { status: outcome.status, is_running: false, stop_time: new Date(), size_mb: size },
-      { where: { id: job.id, status: { [Op.in]: [...RUNNING_STATUSES] } } },
-    );
+    await finishJob(this.models, job.id, outcome.status, size);
   }
 }

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { Op } from 'sequelize';
 import type { Logger } from '../logging/levels.js';
 import type { CalcModels } from '../db/models/calcs.js';
+import { abortsRequested, claimNextJob, giveBackJob } from '../data/runner-jobs.js';
 import type { Settings } from '../settings/schema.js';
 import { engineDbFile } from './engine-env.js';
 import { JobRun } from './job-run.js';
@@ -86,9 +86,8 @@ export class JobRunner {
     if (ids.length === 0) {
       return;
     }
-    const rows = await this.models.Job.findAll({ where: { id: { [Op.in]: ids }, abort_requested: true }, attributes: ['id'] });
-    for (const row of rows) {
-      this.running.get(row.id)?.run.stop('abort');
+    for (const id of await abortsRequested(this.models, ids)) {
+      this.running.get(id)?.run.stop('abort');
     }
   }
 
@@ -98,13 +97,13 @@ export class JobRunner {
         // the first run creates the engine's database: two first runs would both create it
         return;
       }
-      const id = await this.claimNext();
+      const id = await claimNextJob(this.models, this.identity, hostname());
       if (id === null) {
         return;
       }
       if (this.stopped) {
         // stopping while claiming: give the job back to the queue for the next runner
-        await this.models.Job.update({ status: 'created', is_running: false, runner: null }, { where: { id, status: 'submitted', runner: this.identity } });
+        await giveBackJob(this.models, id, this.identity);
         return;
       }
       const run = new JobRun(id, this.models, this.settings, this.log);
@@ -117,24 +116,6 @@ export class JobRunner {
           this.wake();
         });
       this.running.set(id, { run, done });
-    }
-  }
-
-  /** Takes the oldest created job, atomically: the UPDATE only succeeds while it is still `created`. */
-  private async claimNext(): Promise<number | null> {
-    for (;;) {
-      // ds_calc_dir is set once the upload's folder is in place
-      const next = await this.models.Job.findOne({ where: { status: 'created', ds_calc_dir: { [Op.ne]: null } }, order: [['id', 'ASC']], attributes: ['id'] });
-      if (next === null) {
-        return null;
-      }
-      const [n] = await this.models.Job.update(
-        { status: 'submitted', is_running: true, runner: this.identity, host: hostname() },
-        { where: { id: next.id, status: 'created' } },
-      );
-      if (n === 1) {
-        return next.id;
-      }
     }
   }
 

@@ -3,6 +3,7 @@
  * per ~100 ms or per 500 lines, so a chatty engine costs a few statements a second.
  */
 import type { CalcModels } from '../db/models/calcs.js';
+import { insertLogLines } from '../data/runner-jobs.js';
 import type { EngineLogLine } from './engine-log.js';
 
 const FLUSH_MS = 100;
@@ -60,9 +61,7 @@ export class LogWriter {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, BATCH);
       try {
-        await this.models.LogLine.bulkCreate(batch.map((l) => ({
-          job_id: this.jobId, timestamp: l.timestamp, level: l.level, process: l.process, message: l.message,
-        })), { validate: false, hooks: false });
+        await insertLogLines(this.models, this.jobId, batch);
       } catch (err) {
         this.onError(err);
       }

@@ -3,9 +3,9 @@
  * `failed`, with a log line saying why; an engine still running for them is stopped.
  */
 import { hostname } from 'node:os';
-import { Op } from 'sequelize';
 import type { Logger } from '../logging/levels.js';
-import { RUNNING_STATUSES, type CalcModels } from '../db/models/calcs.js';
+import type { CalcModels } from '../db/models/calcs.js';
+import { failFolderless, finishJob, foldersNeverMade, insertLogLines, runningJobs } from '../data/runner-jobs.js';
 import { signalGroup } from './engine-process.js';
 import { isLiveProcessWith } from './liveness.js';
 
@@ -30,7 +30,7 @@ function ownedByLiveRunner(runner: string | null, self: string): boolean {
 
 /** Fails the orphaned running jobs; returns their ids. */
 export async function recoverJobs(models: CalcModels, self: string, log: Logger): Promise<number[]> {
-  const jobs = await models.Job.findAll({ where: { status: { [Op.in]: [...RUNNING_STATUSES] } }, order: [['id', 'ASC']] });
+  const jobs = await runningJobs(models);
   const failed: number[] = [];
   for (const job of jobs) {
     if (ownedByLiveRunner(job.runner, self)) {
@@ -41,12 +41,8 @@ export async function recoverJobs(models: CalcModels, self: string, log: Logger)
       signalGroup(job.pid, 'SIGKILL');
       why = `The job runner stopped while the calculation was running (the server or the runner was restarted); its engine process (pid ${job.pid}) was stopped and the calculation failed.`;
     }
-    const [n] = await models.Job.update(
-      { status: 'failed', is_running: false, stop_time: new Date() },
-      { where: { id: job.id, status: { [Op.in]: [...RUNNING_STATUSES] } } },
-    );
-    if (n === 1) {
-      await models.LogLine.create({ job_id: job.id, timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: why });
+    if (await finishJob(models, job.id, 'failed')) {
+      await insertLogLines(models, job.id, [{ timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: why }]);
       log.warning(`Calculation ${job.id} was left ${job.status} by a job runner that is gone: marked failed`);
       failed.push(job.id);
     }
@@ -60,15 +56,10 @@ const UPLOAD_GRACE_MS = 3600 * 1000;
 
 /** Jobs left `created` without a folder by a worker that died while creating them: failed, with a reason. */
 async function failInterruptedUploads(models: CalcModels, log: Logger): Promise<number[]> {
-  const stale = await models.Job.findAll({
-    where: { status: 'created', ds_calc_dir: null, start_time: { [Op.lt]: new Date(Date.now() - UPLOAD_GRACE_MS) } },
-    attributes: ['id'],
-  });
   const ids: number[] = [];
-  for (const { id } of stale) {
-    const [n] = await models.Job.update({ status: 'failed', stop_time: new Date() }, { where: { id, status: 'created', ds_calc_dir: null } });
-    if (n === 1) {
-      await models.LogLine.create({ job_id: id, timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: 'The upload of this calculation was interrupted (the server stopped while creating it); nothing was run.' });
+  for (const id of await foldersNeverMade(models, new Date(Date.now() - UPLOAD_GRACE_MS))) {
+    if (await failFolderless(models, id)) {
+      await insertLogLines(models, id, [{ timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: 'The upload of this calculation was interrupted (the server stopped while creating it); nothing was run.' }]);
       log.warning(`Calculation ${id} was left without its input folder by an interrupted upload: marked failed`);
       ids.push(id);
     }

@@ -61,6 +61,8 @@ describe('oq-webui check: what a first-time operator trips on', function () {
     expect(checked.code, checked.stdout).to.equal(1);
     expect(checked.stdout).to.match(/^Error: LOG_DIR: .*a-file\/logs cannot be created or written/m);
     expect(started.code).to.equal(1);
+    // one line in the same words, not a stack trace
+    expect(started.stderr).to.match(/^Error: LOG_DIR: .*a-file\/logs cannot be created or written by this user \(ENOTDIR\)\n$/);
   });
 
   it('agrees with start on the exit status of invalid settings (2)', async function () {

@@ -19,13 +19,18 @@ function code(file: string): string {
 }
 
 const SQL = /\b(SELECT\s+[\w*]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA\s+\w)/;
-const MODEL_QUERY = /\.(findAll|findOne|findByPk|findOrCreate|bulkCreate|destroy|upsert|count|query)\(|\.(User|Group|Membership|Job|Output|LogLine|SessionRow|LoginFailure)\.(create|update)\(/;
+const MODEL_QUERY = /\.(findAll|findOne|findByPk|findOrCreate|findAndCountAll|findCreateFind|bulkCreate|upsert|count|query|reload|save|increment|decrement|truncate|restore|transaction)\(|\.(User|Group|Membership|Job|Output|LogLine|SessionRow|LoginFailure)\.(create|update|destroy|max|min|sum|aggregate)\(/;
 const SEQUELIZE_VALUE_IMPORT = /^import\s+(?!type\b)[^;]*from\s+'sequelize'/m;
 
 describe('where database code lives', () => {
   it('the checks see what they look for', () => {
     expect(SQL.test("'SELECT id FROM job'")).to.equal(true);
     expect(MODEL_QUERY.test('env.models.User.update({ x }, {})')).to.equal(true);
+    expect(MODEL_QUERY.test('await target.reload();')).to.equal(true);
+    expect(MODEL_QUERY.test('models.SessionRow.destroy({ where })')).to.equal(true);
+    expect(MODEL_QUERY.test('socket.destroy();')).to.equal(false);
+    expect(MODEL_QUERY.test('z.string().max(150)')).to.equal(false);
+    expect(SQL.test('`UPDATE users SET is_active = ?`')).to.equal(true);
     expect(SEQUELIZE_VALUE_IMPORT.test("import { Op } from 'sequelize';")).to.equal(true);
     expect(SEQUELIZE_VALUE_IMPORT.test("import type { Sequelize } from 'sequelize';")).to.equal(false);
   });
@@ -40,6 +45,23 @@ describe('where database code lives', () => {
       ].filter(Boolean);
     });
     expect(found).to.deep.equal([]);
+  });
+
+  it('outside src/data and src/db, only the files not yet moved hold SQL or model queries (this list only shrinks)', () => {
+    // The session store, the auth cache and the actor lookup (measured per request) are still
+    // written where they are used; new code calls src/data. The policies hold the visibility
+    // rule as a WHERE fragment beside canSee, by design (issue 7).
+    const NOT_YET_MOVED = [
+      'src/policies/calculation.ts',
+      'src/auth/auth-cache.ts', 'src/auth/session-store.ts', 'src/middlewares/actor.ts',
+    ];
+    const found = [...tsFiles('src'), ...tsFiles('master'), ...tsFiles('worker')]
+      .filter((f) => !f.startsWith('src/data/') && !f.startsWith('src/db/'))
+      .filter((f) => {
+        const text = code(f);
+        return SQL.test(text) || MODEL_QUERY.test(text) || SEQUELIZE_VALUE_IMPORT.test(text);
+      });
+    expect(found.sort()).to.deep.equal(NOT_YET_MOVED.sort());
   });
 
   it('only src/db/sqlite.ts touches the sqlite3 driver or Sequelize\'s connection manager', () => {

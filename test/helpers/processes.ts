@@ -33,6 +33,8 @@ export interface ChildRow {
   state: string;
   generation: number;
   heartbeat: number;
+  /** Seconds between its heartbeats, as the child last said (it follows TIMEOUT). */
+  heartbeat_period: number;
 }
 
 /** The children of a running server, as its master reports them. */

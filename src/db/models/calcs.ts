@@ -1,5 +1,6 @@
 /** The calculation models of one database (job, output, log). */
 import type { Sequelize } from 'sequelize';
+import { bindOnce } from './bind-once.js';
 import { initJob, type Job } from './job.js';
 import { initLogLine, type LogLine } from './log.js';
 import { initOutput, type Output } from './output.js';
@@ -12,17 +13,10 @@ export interface CalcModels {
   LogLine: typeof LogLine;
 }
 
-const bound = new WeakMap<Sequelize, CalcModels>();
-
 /** The calculation models of this database, bound once (later calls return the same ones). */
-export function initCalcModels(sequelize: Sequelize): CalcModels {
-  let models = bound.get(sequelize);
-  if (!models) {
-    models = { sequelize, Job: initJob(sequelize), Output: initOutput(sequelize), LogLine: initLogLine(sequelize) };
-    bound.set(sequelize, models);
-  }
-  return models;
-}
+export const initCalcModels: (sequelize: Sequelize) => CalcModels = bindOnce((sequelize) => ({
+  sequelize, Job: initJob(sequelize), Output: initOutput(sequelize), LogLine: initLogLine(sequelize),
+}));
 
 export { Job, JOB_STATUSES, RUNNING_STATUSES, isRunningStatus, type JobStatus } from './job.js';
 export { Output } from './output.js';

@@ -3,7 +3,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { checkEmail, createAccount, setPassword } from '../../auth/accounts.js';
 import { destroyUserSessions } from '../../auth/session-store.js';
-import { allUsers, deleteUserGuarded, groupNamesByUser, setEmail, setUserFlags, type UserFlags } from '../../data/users.js';
+import { allUsers, deleteUserGuarded, groupNamesByUser, reloadUser, setEmail, setUserFlags, type UserFlags } from '../../data/users.js';
 import type { User } from '../../db/models/index.js';
 import { badRequest, conflict } from '../../errors.js';
 import { bodyOf } from '../../middlewares/body.js';
@@ -42,7 +42,7 @@ async function deactivate(ctx: Context, env: AccountsEnv): Promise<void> {
   const actor = actorOf(ctx);
   const target = await loadUserFor(env.models, actor, ctx.params.id, 'edit');
   await applyFlags(env, target, { isActive: false });
-  await target.reload();
+  await reloadUser(target);
   env.deps.log.info(`Admin "${actor.username}" deactivated user "${target.username}"`);
   ctx.body = await present(env, target);
 }
@@ -94,7 +94,7 @@ export function adminUserRoutes(router: Router, env: AccountsEnv): void {
     if (email !== undefined) {
       await setEmail(env.models, target.id, email);
     }
-    await target.reload();
+    await reloadUser(target);
     const changed = [
       email !== undefined ? `email=${email}` : '',
       password !== undefined ? 'password' : '',

@@ -100,6 +100,8 @@ export function renderPage(c: PageChrome, spec: PageSpec): string {
       <a href="${p}/accounts/password_change/">Change password</a>
       <form method="post" action="${p}/accounts/logout/" class="inline"><button type="submit" class="link-button">Log out</button></form>
     </div>`;
+  // the client fills it from /v1/engine_version, which under LOCKDOWN answers only after a login (403 before, as in the original)
+  const version = c.lockdown && c.username === null ? '' : html` <span id="engine-version">version …</span>`;
   return html`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -125,7 +127,7 @@ export function renderPage(c: PageChrome, spec: PageSpec): string {
 ${spec.main}
 </main>
 <footer class="site">
-  <span>OpenQuake Engine <span id="engine-version">version …</span></span>
+  <span>OpenQuake Engine${version}</span>
   <a href="${p}/engine/license">License</a>
 </footer>
 </body>

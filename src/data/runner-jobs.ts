@@ -1,0 +1,103 @@
+/**
+ * The job runner's side of the `job`, `output` and `log` tables: claiming a job, moving it
+ * through its statuses, recording its outputs and log lines, and restart recovery. As in
+ * calculations.ts, each status change is one statement whose WHERE states when it is allowed;
+ * the caller learns whether it happened.
+ */
+import { Op } from 'sequelize';
+import type { ScannedOutput } from '../calcs/outputs.js';
+import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../db/models/calcs.js';
+
+/** One line for the `log` table. */
+export interface NewLogLine {
+  timestamp: Date;
+  level: string;
+  process: string;
+  message: string;
+}
+
+/** The job with this id, as a model (the runner reads several of its columns), or null. */
+export function findJobModel(db: CalcModels, id: number): Promise<Job | null> {
+  return db.Job.findByPk(id);
+}
+
+/**
+ * Takes the oldest `created` job whose folder is in place, atomically (the UPDATE only succeeds
+ * while it is still `created`, so two runners never take the same job): its id, or null.
+ */
+export async function claimNextJob(db: CalcModels, runner: string, host: string): Promise<number | null> {
+  for (;;) {
+    // ds_calc_dir is set once the upload's folder is in place
+    const next = await db.Job.findOne({ where: { status: 'created', ds_calc_dir: { [Op.ne]: null } }, order: [['id', 'ASC']], attributes: ['id'] });
+    if (next === null) {
+      return null;
+    }
+    const [n] = await db.Job.update({ status: 'submitted', is_running: true, runner, host }, { where: { id: next.id, status: 'created' } });
+    if (n === 1) {
+      return next.id;
+    }
+  }
+}
+
+/** Gives a claimed job back to the queue (a runner stopping while it claimed it). */
+export async function giveBackJob(db: CalcModels, id: number, runner: string): Promise<void> {
+  await db.Job.update({ status: 'created', is_running: false, runner: null }, { where: { id, status: 'submitted', runner } });
+}
+
+/** Which of these jobs have an abort requested. */
+export async function abortsRequested(db: CalcModels, ids: number[]): Promise<number[]> {
+  const rows = await db.Job.findAll({ where: { id: { [Op.in]: ids }, abort_requested: true }, attributes: ['id'] });
+  return rows.map((r) => r.id);
+}
+
+/** submitted → executing, with the engine's pid and the start time. */
+export async function markExecuting(db: CalcModels, id: number, pid: number): Promise<void> {
+  await db.Job.update({ status: 'executing', pid, start_time: new Date() }, { where: { id, status: 'submitted' } });
+}
+
+/** Records the engine's own id of the calculation. */
+export async function setEngineCalcId(db: CalcModels, id: number, engineId: number): Promise<void> {
+  await db.Job.update({ engine_calc_id: engineId }, { where: { id } });
+}
+
+/**
+ * The final status of a running job (only over a running status: nobody else moves a running
+ * job), and its folder's size when given; false when it was not running.
+ */
+export async function finishJob(db: CalcModels, id: number, status: JobStatus, sizeMb?: number | null): Promise<boolean> {
+  const [n] = await db.Job.update(
+    { status, is_running: false, stop_time: new Date(), ...(sizeMb === undefined ? {} : { size_mb: sizeMb }) },
+    { where: { id, status: { [Op.in]: [...RUNNING_STATUSES] } } },
+  );
+  return n === 1;
+}
+
+/** The jobs in a running status, by id (restart recovery). */
+export function runningJobs(db: CalcModels): Promise<Job[]> {
+  return db.Job.findAll({ where: { status: { [Op.in]: [...RUNNING_STATUSES] } }, order: [['id', 'ASC']] });
+}
+
+/** Ids of the jobs still `created` without a folder that were created before `before` (interrupted uploads). */
+export async function foldersNeverMade(db: CalcModels, before: Date): Promise<number[]> {
+  const rows = await db.Job.findAll({ where: { status: 'created', ds_calc_dir: null, start_time: { [Op.lt]: before } }, attributes: ['id'] });
+  return rows.map((r) => r.id);
+}
+
+/** created (without a folder) → failed; false when it changed meanwhile. */
+export async function failFolderless(db: CalcModels, id: number): Promise<boolean> {
+  const [n] = await db.Job.update({ status: 'failed', stop_time: new Date() }, { where: { id, status: 'created', ds_calc_dir: null } });
+  return n === 1;
+}
+
+/** Records the outputs the engine exported. */
+export async function insertOutputs(db: CalcModels, jobId: number, outputs: ScannedOutput[]): Promise<void> {
+  const now = new Date();
+  await db.Output.bulkCreate(outputs.map((o) => ({ ...o, oq_job_id: jobId, last_update: now })));
+}
+
+/** Appends lines to a job's log (one statement). */
+export async function insertLogLines(db: CalcModels, jobId: number, lines: NewLogLine[]): Promise<void> {
+  await db.LogLine.bulkCreate(lines.map((l) => ({
+    job_id: jobId, timestamp: l.timestamp, level: l.level, process: l.process, message: l.message,
+  })), { validate: false, hooks: false });
+}
