@@ -1,4 +1,3 @@
-import { format } from 'winston';
 import { logMessage } from './escape.js';
 
 function pad(n: number, width = 2): string {
@@ -14,10 +13,3 @@ export function serverTimestamp(d = new Date()): string {
 export function serverLine(level: string, message: string, pid: number, time = new Date()): string {
   return `[${serverTimestamp(time)}] [${pid}] [${level.toUpperCase()}] ${logMessage(message)}`;
 }
-
-/** winston format producing serverLine() for the record's own pid (or ours). */
-export const serverLineFormat = format.printf((info) => {
-  const pid = typeof info.pid === 'number' ? info.pid : process.pid;
-  const time = typeof info.time === 'string' ? new Date(info.time) : new Date();
-  return serverLine(info.level, String(info.message), pid, time);
-});

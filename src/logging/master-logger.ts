@@ -4,7 +4,14 @@ import DailyRotateFile from 'winston-daily-rotate-file';
 import type { LogFile } from '../ipc/protocol.js';
 import { AppendFile } from './append-file.js';
 import { LEVELS, type Logger } from './levels.js';
-import { serverLineFormat } from './line-format.js';
+import { serverLine } from './line-format.js';
+
+/** winston format producing serverLine() for the record's own pid (or ours). (Here, not in line-format.ts: the children format without winston.) */
+export const serverLineFormat = winston.format.printf((info) => {
+  const pid = typeof info.pid === 'number' ? info.pid : process.pid;
+  const time = typeof info.time === 'string' ? new Date(info.time) : new Date();
+  return serverLine(info.level, String(info.message), pid, time);
+});
 
 /** A record a child sends up to be written to the files the master owns. */
 export interface ForwardedLog {
