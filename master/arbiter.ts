@@ -274,7 +274,7 @@ export class Arbiter {
     const maxRequests = kind.http && this.settings.MAX_REQUESTS > 0 ? this.settings.MAX_REQUESTS + jitter : 0;
     const proc = fork(kind.entry, [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      execArgv: [],
+      execArgv: kind.execArgv ?? [],
       env: { ...process.env, OQ_WEBUI_CHILD: kind.name },
     });
     const child = new Child(kind.name, proc, this.generation);

@@ -17,6 +17,8 @@ export interface ChildKind {
   wanted(settings: Settings, workers: number): number;
   /** How it is named in log lines ("Worker", "Job runner"). */
   label: string;
+  /** Node options it is forked with (none by default). */
+  execArgv?: string[];
 }
 
 const WEB_MAIN = join(DIST_ROOT, 'worker', 'main.js');
@@ -30,6 +32,10 @@ export const WEB: ChildKind = {
   http: true,
   wanted: (_s, workers) => workers,
   label: 'Worker',
+  // A small young generation (2 MB semi-spaces; 1 MB saved 2 MB more but doubled the GC time) and a heap limit make V8 collect before growing: a loaded worker
+  // stays at ~90 MB RSS instead of 130-170 MB, at the same req/s (docs/performance.md, target 5).
+  // 256 MB is far above what serving holds (the largest page is bounded).
+  execArgv: ['--max-semi-space-size=2', '--max-old-space-size=256'],
 };
 
 /** The job runner (worker/runner-main.ts): one process, restarted like a worker, never counted as one. */

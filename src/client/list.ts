@@ -11,17 +11,10 @@ import { byId, el, maybeId, pageData, prefix } from './dom.js';
 import { progressBar } from './progress.js';
 import { openRun, wireRun } from './run.js';
 import { timeElement } from './time.js';
+import type { ListItem } from '../calcs/list-item.js';
 
-interface Item {
-  id: number;
-  owner: string;
-  calculation_mode: string;
-  status: string;
-  is_running: boolean;
-  description: string;
-  start_time: string | null;
-  parent_id: number | null;
-}
+/** The fields of a /v1/calc/list item the page shows (the shape is declared once, with the server's presenter). */
+type Item = Pick<ListItem, 'id' | 'owner' | 'calculation_mode' | 'status' | 'is_running' | 'description' | 'start_time' | 'parent_id'>;
 type Button = 'console' | 'traceback' | 'outputs' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue';
 interface Extras { actions: Button[]; progress: number | null }
 

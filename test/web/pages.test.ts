@@ -241,20 +241,25 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
     // a calculation starts (through the API, as from another window): the list polls, filter and scroll stay
     const cookie = (await alice.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
     const form = new FormData();
-    form.append('archive', new Blob([await zipOf({ fake_duration: '10', description: 'Running elsewhere' })]), 'calc.zip');
-    expect((await server.fetch('/v1/calc/run', { method: 'POST', body: form, headers: { cookie } })).status).to.equal(200);
+    // long enough that it still runs when the third poll comes on a loaded machine; aborted below
+    form.append('archive', new Blob([await zipOf({ fake_duration: '60', description: 'Running elsewhere' })]), 'calc.zip');
+    const started = await server.fetch('/v1/calc/run', { method: 'POST', body: form, headers: { cookie } });
+    expect(started.status).to.equal(200);
+    const runningId = ((await started.json()) as { job_id: number }).job_id;
     const polls: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/v1/calc/list?') && r.url().includes('status=complete')) {
         polls.push(r.url());
       }
     });
-    await waitFor(() => polls.length >= 3, 30_000, 'three refreshes of the filtered page');
+    // every 3 s while it runs: three polls come well within a minute even on a loaded machine
+    await waitFor(() => polls.length >= 3, 60_000, 'three refreshes of the filtered page');
     expect(polls.every((u) => new URL(u).searchParams.get('offset') === '1')).to.equal(true);
     expect(await page.getByLabel('Status').inputValue()).to.equal('complete');
     expect(new URL(page.url()).searchParams.get('page')).to.equal('2');
     expect(await page.evaluate(() => (globalThis as unknown as { scrollY: number }).scrollY)).to.equal(scrolled);
     expect((await statuses()).every((st) => st === 'complete')).to.equal(true);
+    await server.fetch(`/v1/calc/${runningId}/abort`, { method: 'POST', headers: { cookie } });
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${server.base}/engine/`);
   });
