@@ -272,7 +272,7 @@ export class Arbiter {
   private spawn(kind: ChildKind): Child {
     const jitter = this.settings.MAX_REQUESTS_JITTER > 0 ? Math.floor(Math.random() * (this.settings.MAX_REQUESTS_JITTER + 1)) : 0;
     const maxRequests = kind.http && this.settings.MAX_REQUESTS > 0 ? this.settings.MAX_REQUESTS + jitter : 0;
-    const proc = fork(kind.entry, [], {
+    const proc = fork(kind.entry, kind.args ?? [], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: kind.execArgv ?? [],
       env: { ...process.env, OQ_WEBUI_CHILD: kind.name },

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildKindName } from '../src/ipc/protocol.js';
-import { DIST_ROOT, PACKAGE_ROOT } from '../src/paths.js';
+import { DIST_ROOT } from '../src/paths.js';
 import type { Settings } from '../src/settings/schema.js';
 import { HaltServer } from './errors.js';
-import { webWorkerEntry } from './worker-bundle.js';
 
 /** A kind of child process: where its code is and how many the master keeps. */
 export interface ChildKind {
@@ -19,16 +18,16 @@ export interface ChildKind {
   label: string;
   /** Node options it is forked with (none by default). */
   execArgv?: string[];
+  /** Arguments after the entry point (none by default). */
+  args?: string[];
 }
 
-const WEB_MAIN = join(DIST_ROOT, 'worker', 'main.js');
-
-/** The HTTP workers (worker/main.ts; forked from its bundle while that is current: master/worker-bundle.ts). */
+/** The HTTP workers (worker/main.ts; worker/launch.ts runs its bundle while that is current). */
 export const WEB: ChildKind = {
   name: 'web',
-  get entry() {
-    return existsSync(WEB_MAIN) ? webWorkerEntry(PACKAGE_ROOT, WEB_MAIN) : WEB_MAIN;
-  },
+  entry: join(DIST_ROOT, 'worker', 'launch.js'),
+  // what it runs (or the bundle made from it): also what `ps` shows
+  args: [join(DIST_ROOT, 'worker', 'main.js')],
   http: true,
   wanted: (_s, workers) => workers,
   label: 'Worker',
@@ -50,8 +49,10 @@ export const RUNNER: ChildKind = {
 /** Every kind of child; a missing entry point stops the start with its path (an incomplete build). */
 export function installedKinds(kinds: ChildKind[] = [WEB, RUNNER]): ChildKind[] {
   for (const k of kinds) {
-    if (!existsSync(k.entry)) {
-      throw new HaltServer(`${k.label} entry point ${k.entry} is missing: build the project (npm run build)`);
+    for (const file of [k.entry, ...(k.args ?? [])]) {
+      if (!existsSync(file)) {
+        throw new HaltServer(`${k.label} entry point ${file} is missing: build the project (npm run build)`);
+      }
     }
   }
   return kinds;

@@ -1,6 +1,6 @@
 /**
- * The web worker's bundle (worker/bundle.ts writes it at build time, master/worker-bundle.ts
- * decides whether to fork it): its file names in dist/worker/ and what its manifest holds.
+ * The web worker's bundle (worker/bundle.ts writes it at build time, worker/launch.ts
+ * decides whether to run it): its file names in dist/worker/ and what its manifest holds.
  */
 
 /** The bundled web worker, beside dist/worker/main.js. */

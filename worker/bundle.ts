@@ -4,8 +4,8 @@
  * dist/worker/main.bundle.mjs, with esbuild. A replacement worker then boots from one file
  * instead of resolving and compiling some 800: docs/performance.md (target 6) has the figures.
  *
- * Beside it, main.bundle.json lists every input with its size and mtime; the master forks the
- * bundle only while every input is exactly as bundled (master/worker-bundle.ts), otherwise
+ * Beside it, main.bundle.json lists every input with its size and mtime; the worker's entry
+ * point runs the bundle only while every input is exactly as bundled (worker/launch.ts), otherwise
  * dist/worker/main.js: a `tsc` run without this step, an edited or copied tree, never runs stale code.
  *
  * Kept external: native and optional drivers (sqlite3, pg, ...) and what a worker never loads.

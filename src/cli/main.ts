@@ -14,7 +14,7 @@ interface CommandEntry {
 /** Every subcommand, in the order --help lists them. */
 export const COMMANDS: CommandEntry[] = [
   { name: 'start', summary: 'Start the server: a master that supervises N HTTP workers and the job runner.', load: async () => (await import('./start.js')).startCommand },
-  { name: 'check', summary: 'Print the effective settings (secrets masked) with their source, and every problem; exit 1 if any.', load: async () => (await import('./check.js')).checkCommand },
+  { name: 'check', summary: 'Print the effective settings (secrets masked) with their source, every problem and warning; exit 2 invalid, 1 start would fail, 0 otherwise.', load: async () => (await import('./check.js')).checkCommand },
   { name: 'status', summary: 'Ask the running master (through the pidfile\'s control socket) for one row per worker.', load: async () => (await import('./status.js')).statusCommand },
   { name: 'settings', summary: 'Print the reference of every setting (name, flag, env variable, type, default, meaning) as Markdown.', load: async () => (await import('./settings-doc.js')).settingsCommand },
   { name: 'migrate', summary: 'Create the database if needed and apply pending migrations (safe to re-run).', load: async () => (await import('./migrate.js')).migrateCommand },
