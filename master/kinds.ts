@@ -31,8 +31,9 @@ export const WEB: ChildKind = {
   http: true,
   wanted: (_s, workers) => workers,
   label: 'Worker',
-  // A small young generation (2 MB semi-spaces; 1 MB saved 2 MB more but doubled the GC time) and a heap limit make V8 collect before growing: a loaded worker
-  // stays at ~90 MB RSS instead of 130-170 MB, at the same req/s (docs/performance.md, target 5).
+  // A small young generation (2 MB semi-spaces) and a heap limit make V8 collect before growing:
+  // a loaded worker stays at ~90-100 MB RSS instead of 120-170 MB (target 5 of issue 8). The
+  // price is GC time: the list's p99 and req/s are worse (docs/performance.md has the figures).
   // 256 MB is far above what serving holds (the largest page is bounded).
   execArgv: ['--max-semi-space-size=2', '--max-old-space-size=256'],
 };

@@ -10,13 +10,19 @@ set -euo pipefail
 venv="${1:-/opt/openquake/venv}"
 version="${2:-}"
 spec="openquake.engine${version:+==$version}"
+# The venv's Python must be runnable by the service user and not live under /root or /home (the
+# unit's ProtectHome hides them): the system's python3, not a pyenv one from root's PATH.
+python="${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}"
 
 if [ -x "$venv/bin/oq" ] && "$venv/bin/python" -c 'import openquake.engine, h5py, numba' 2>/dev/null; then
+  case "$(readlink -f "$venv/bin/python")" in
+    /root/*|/home/*) echo "warning: $venv uses $(readlink -f "$venv/bin/python"), which the oq-webui service cannot run (ProtectHome); make the venv again with /usr/bin/python3" >&2 ;;
+  esac
   echo "OpenQuake Engine already installed in $venv: $("$venv/bin/oq" --version)"
   exit 0
 fi
 start=$(date +%s)
-python3 -m venv "$venv"
+"$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --no-deps "$spec"
 "$venv/bin/python" - >"$venv/engine-requirements.txt" <<'PY'
 from importlib.metadata import requires

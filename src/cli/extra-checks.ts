@@ -34,6 +34,15 @@ function writableDir(dir: string): boolean {
   }
 }
 
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -51,6 +60,12 @@ function writableFolders(s: Settings): Finding[] {
     } else if (name === 'WEBUI_ACCESS_LOG_DIR' && !isDirectory(dir)) {
       // start creates it, but Fail2Ban's jail watches a file there from its own start
       found.push(warning(`WEBUI_ACCESS_LOG_DIR: ${dir} does not exist (the server will create it; Fail2Ban's jail needs webui-access.log there)`));
+    }
+  }
+  // a log file left there by another user (a first run as root): start goes on, but its lines are lost
+  for (const file of [...(s.ACCESS_LOG ? [join(s.LOG_DIR, 'access.log')] : []), join(s.WEBUI_ACCESS_LOG_DIR, 'webui-access.log')]) {
+    if (existsSync(file) && !writable(file)) {
+      found.push(warning(`${file} cannot be written by this user: its lines would be lost (chown it to the server's user)`));
     }
   }
   if (s.PIDFILE && !writableDir(dirname(s.PIDFILE))) {
