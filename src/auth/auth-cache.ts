@@ -16,7 +16,7 @@
  * included — sends the next request to the database again.
  */
 import type { Sequelize } from 'sequelize';
-import { selectRows } from '../db/sqlite.js';
+import { readAuthEpoch } from '../data/sessions.js';
 import { watchCommits, type CommitWatch } from '../db/wal-change.js';
 import type { Actor } from './actor.js';
 
@@ -78,8 +78,8 @@ export class AuthCache {
     this.reading = true;
     this.reads += 1;
     const mark = this.watch?.mark() ?? null;
-    selectRows<{ n: number | string }>(this.sequelize, 'SELECT n FROM auth_epoch WHERE id = 1', []).then((rows) => {
-      const n = Number(rows[0]?.n ?? -2);
+    readAuthEpoch(this.sequelize).then((found) => {
+      const n = found ?? -2;
       if (n !== this.epoch) {
         this.sessions.clear();
         this.actors.clear();

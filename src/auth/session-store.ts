@@ -3,8 +3,8 @@
  * sessions survive worker restarts and reloads, and a destroyed one is gone for good.
  */
 import type { Context } from 'koa';
-import { Op } from 'sequelize';
 import type { AccountModels } from '../db/models/index.js';
+import { deleteExpiredSessions, deleteSession, deleteUserSessions, findSession, saveSession } from '../data/sessions.js';
 import { authCacheFor } from './auth-cache.js';
 
 /** The data we keep in a session (koa-session adds _expire and _maxAge). */
@@ -23,13 +23,12 @@ export interface SessionStore {
 
 /** Rows whose expiry is this far in the past are swept (now and then, at a login). */
 export async function pruneExpiredSessions(models: AccountModels, now = Date.now()): Promise<number> {
-  return models.SessionRow.destroy({ where: { expiresAt: { [Op.lt]: now } } });
+  return deleteExpiredSessions(models, now);
 }
 
 /** Logs a user out everywhere (password changed, account disabled), except maybe one session. */
 export async function destroyUserSessions(models: AccountModels, userId: number, exceptSid?: string): Promise<number> {
-  const where = exceptSid === undefined ? { userId } : { userId, sid: { [Op.ne]: exceptSid } };
-  return models.SessionRow.destroy({ where });
+  return deleteUserSessions(models, userId, exceptSid);
 }
 
 /** The database-backed store, read through this worker's AuthCache (src/auth/auth-cache.ts). */
@@ -44,8 +43,8 @@ export function databaseSessionStore(models: AccountModels): SessionStore {
       }
       let entry = cache.session(key, epoch);
       if (entry === undefined) {
-        const row = await models.SessionRow.findOne({ where: { sid: key } });
-        entry = { data: row ? parseData(row.data) : null, expiresAt: row ? Number(row.expiresAt) : 0 };
+        const row = await findSession(models, key);
+        entry = { data: row ? parseData(row.data) : null, expiresAt: row ? row.expiresAt : 0 };
         cache.rememberSession(key, epoch, entry);
       }
       // a copy: koa-session keeps what it is given, and the entry serves later requests
@@ -53,17 +52,12 @@ export function databaseSessionStore(models: AccountModels): SessionStore {
     },
     async set(key, sess, maxAge) {
       cache.forgetSession(key);
-      await models.SessionRow.upsert({
-        sid: key,
-        data: JSON.stringify(sess),
-        expiresAt: Date.now() + maxAge,
-        userId: typeof sess.uid === 'number' ? sess.uid : null,
-      });
+      await saveSession(models, key, JSON.stringify(sess), Date.now() + maxAge, typeof sess.uid === 'number' ? sess.uid : null);
       cache.forgetSession(key);
     },
     async destroy(key) {
       cache.forgetSession(key);
-      await models.SessionRow.destroy({ where: { sid: key } });
+      await deleteSession(models, key);
     },
   };
 }

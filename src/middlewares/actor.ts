@@ -2,6 +2,7 @@ import type { Context, Next } from 'koa';
 import type { Actor } from '../auth/actor.js';
 import { authCacheFor, bindToEpoch } from '../auth/auth-cache.js';
 import { actorOfUser, unrestrictedActor } from '../auth/users.js';
+import { findUser } from '../data/users.js';
 import { setRemoteUser } from '../http/remote-user.js';
 import type { AccountModels } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
@@ -27,7 +28,7 @@ export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, 
   const cache = authCacheFor(models.sequelize);
   /** The user's actor, null when the user is gone or inactive. */
   const readActor = async (uid: number): Promise<Actor | null> => {
-    const user = await models.User.findByPk(uid);
+    const user = await findUser(models, uid);
     if (!user || !user.isActive) {
       return null;
     }
