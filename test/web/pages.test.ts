@@ -79,7 +79,8 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
     expect(await page.getByRole('button', { name: 'Log out' }).isVisible()).to.equal(true);
     expect(await page.getByRole('link', { name: 'Help' }).isVisible()).to.equal(true);
     expect(await page.getByRole('link', { name: 'Admin' }).count()).to.equal(0);
-    await waitFor(async () => /^version \d+\.\d+/.test(await page.locator('#engine-version').innerText()), 5000, 'the engine version');
+    // the first ask runs the engine's version command (up to 10 s on a loaded machine)
+    await waitFor(async () => /^version \d+\.\d+/.test(await page.locator('#engine-version').innerText()), 20_000, 'the engine version');
     await page.getByRole('link', { name: 'License' }).click();
     await page.waitForURL(/\/engine\/license$/);
     expect(await page.locator('main').innerText()).to.include('GNU Affero General Public License');
