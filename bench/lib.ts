@@ -14,26 +14,9 @@ export interface WrkResult {
   detail: string;
 }
 
-/** Runs wrk against `url` for `seconds` with `connections` keep-alive connections. */
+/** Runs wrk against `url` for `seconds` with `connections` keep-alive connections (wrkRun without the percentiles). */
 export function wrk(url: string, seconds: number, connections = 32, threads = 1): Promise<WrkResult> {
-  return new Promise((resolve, reject) => {
-    execFile('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', url], (err, stdout) => {
-      if (err) {
-        reject(new Error(`wrk failed (is it installed? apt-get install wrk): ${err.message}`));
-        return;
-      }
-      const num = (re: RegExp): number => Number(re.exec(stdout)?.[1] ?? 0);
-      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(stdout);
-      const socketErrors = socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
-      const non2xx = num(/Non-2xx or 3xx responses: (\d+)/);
-      resolve({
-        requests: num(/(\d+) requests in/),
-        perSecond: num(/Requests\/sec:\s+([\d.]+)/),
-        failed: socketErrors + non2xx,
-        detail: `${socket ? socket[0] : 'Socket errors: none'}; non-2xx: ${non2xx}`,
-      });
-    });
-  });
+  return wrkRun(url, { seconds, connections, threads });
 }
 
 /** Options of one wrk run. */
