@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +105,21 @@ describe('fake-oq', () => {
     expect(first.stderr).to.contain(' #1 INFO] Using engine version');
     expect(second.stdout).to.equal('');
     expect(second.stderr).to.contain(' #2 INFO] Using engine version');
+  });
+
+  it('a run killed while it held the job database lock does not stop the next runs (the stale lock is taken over)', async () => {
+    await writeJob({ fake_duration: '0' });
+    const cfg = path.join(dir, 'openquake.cfg');
+    const db = path.join(dir, 'db.sqlite3');
+    await writeFile(cfg, `[dbserver]\nfile = ${db}\n`);
+    await writeFile(db, 'fake-oq job database\nlast_id=4\n');
+    // what a run aborted inside its critical section leaves: the lock, 10 s old
+    await mkdir(`${db}.lock`);
+    const old = new Date(Date.now() - 10_000);
+    await utimes(`${db}.lock`, old, old);
+    const run = await runFake(['engine', '--run', jobIni], { OQ_CONFIG_FILE: cfg });
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.contain(' #5 INFO] Using engine version');
   });
 
   it('fail: exits 1 with a traceback', async () => {
