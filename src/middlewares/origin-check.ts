@@ -50,7 +50,7 @@ export function refuseCrossSite(ctx: Context, s: Pick<Settings, 'USE_REVERSE_PRO
       ours.add(ctx.get('X-Forwarded-Host').split(',')[0]);
     }
     const theirs = hostOf(source);
-    // nginx's `proxy_set_header Host $host` drops the port: then the host name alone must match
+    // a proxy set up with `Host $host` (nginx) drops the port: then the host name alone must match (the shipped site sends $http_host)
     const same = (h: string): boolean => normalHost(h) === theirs || (proxied && !/:\d+$/.test(h) && theirs?.replace(/:\d+$/, '') === normalHost(h));
     if (theirs === null || ![...ours].some((h) => h && same(h))) {
       throw forbidden(`Forbidden: cross-site request refused (${ctx.get('Origin') ? 'Origin' : 'Referer'} does not match this site)`);
