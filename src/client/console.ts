@@ -44,7 +44,7 @@ export function openConsole(id: number): void {
       const frag = document.createDocumentFragment();
       let pct: number | null = null;
       for (const [ts, level, , message] of lines) {
-        frag.append(el('div', { class: `line level-${level.toLowerCase()}` }, `[${ts ?? ''} ${level}] ${message}`));
+        frag.append(el('div', { class: `line level-${level.toLowerCase()}` }, `[${consoleTime(ts)} ${level}] ${message}`));
         pct = progressOf(message) ?? pct;
       }
       log.append(frag);
@@ -87,4 +87,9 @@ export async function openTraceback(id: number): Promise<void> {
   } catch (e) {
     text.textContent = (e as Error).message;
   }
+}
+
+/** A log line's UTC time as the engine prints it (to the second): lines the engine printed without a time carry the arrival time with centiseconds. */
+function consoleTime(ts: string | null): string {
+  return ts === null ? '' : ts.slice(0, 19).replace('T', ' ');
 }
