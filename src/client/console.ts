@@ -2,7 +2,7 @@
 import { getJson } from './api.js';
 import { openDialog } from './dialogs.js';
 import { byId, el } from './dom.js';
-import { progressOf } from './progress.js';
+import { percentOf } from './progress.js';
 
 type LogLine = [string | null, string, string, string];
 interface Status { status: string; is_running: boolean }
@@ -45,7 +45,7 @@ export function openConsole(id: number): void {
       let pct: number | null = null;
       for (const [ts, level, , message] of lines) {
         frag.append(el('div', { class: `line level-${level.toLowerCase()}` }, `[${consoleTime(ts)} ${level}] ${message}`));
-        pct = progressOf(message) ?? pct;
+        pct = percentOf(message) ?? pct;
       }
       log.append(frag);
       if (pct !== null && running) {

@@ -1,10 +1,8 @@
-/** The engine's progress lines: `classical  50% [of 4 tasks]` → 50. */
-const PROGRESS = /^\s*\S+\s+(\d{1,3})%\s*\[/;
+import { progressOf } from '../runner/engine-log.js';
 
-/** The percentage of a progress line, or null. */
-export function progressOf(message: string): number | null {
-  const m = PROGRESS.exec(message);
-  return m ? Math.min(100, Number(m[1])) : null;
+/** The percentage of an engine progress line (`classical  50% [4 submitted, 0 queued]` → 50), or null: the runner's own parser. */
+export function percentOf(message: string): number | null {
+  return progressOf(message)?.percent ?? null;
 }
 
 /** A <progress> bar with an accessible name, and its percentage written beside it. */

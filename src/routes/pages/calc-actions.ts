@@ -7,6 +7,7 @@ import type { Actor } from '../../auth/actor.js';
 import { findJobs } from '../../data/calculations.js';
 import { lastProgressLine } from '../../data/logs.js';
 import type { CalcModels } from '../../db/models/calcs.js';
+import { progressOf } from '../../runner/engine-log.js';
 import { allowedCalcActions, calcFactsOfMany, type CalcFacts } from '../../policies/index.js';
 import type { Settings } from '../../settings/schema.js';
 
@@ -28,14 +29,6 @@ export function isHazardMode(mode: string): boolean {
   return mode !== '' && !/risk|damage|bcr|loss|multi_|conditional_spectrum|postproc/.test(mode);
 }
 
-/** The engine's progress line: `<stage> <n>% [...]`. */
-const PROGRESS = /^\s*\S+\s+(\d{1,3})%\s*\[/;
-
-/** The percentage of a progress line, or null. */
-export function progressOf(message: string): number | null {
-  const m = PROGRESS.exec(message);
-  return m === null ? null : Math.min(100, Number(m[1]));
-}
 
 /** The buttons of one calculation for this actor (none when the actor may not see it). */
 export function buttonsFor(actor: Actor, job: { status: string; calculation_mode: string }, facts: CalcFacts, s: Pick<Settings, 'ACL_ON' | 'APPLICATION_MODE'>): CalcButton[] {
@@ -73,7 +66,7 @@ export async function calcExtras(db: CalcModels, actor: Actor, ids: number[], s:
       continue;
     }
     const line = RUNNING.has(job.status) ? await lastProgressLine(db, job.id) : null;
-    out[String(job.id)] = { actions, progress: line === null ? null : progressOf(line) };
+    out[String(job.id)] = { actions, progress: line === null ? null : progressOf(line)?.percent ?? null };
   }
   return out;
 }
