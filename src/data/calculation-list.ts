@@ -53,22 +53,48 @@ function orderOf(p: ListParams, prefix = ''): string {
   return `ORDER BY ${prefix}${p.orderBy} ${p.orderDir}${p.orderBy === 'id' ? '' : `, ${prefix}id ${p.orderDir}`}`;
 }
 
-/** List columns that may hold a REAL: written with 17 digits (SQLite's JSON writes 15), so each reads back as the same double. */
-const REAL_COLUMNS = new Set(['size_mb']);
+/**
+ * A REAL column as JSON, with a number that reads back as the same double: 15 significant
+ * digits when they do (most values: 0.1 stays 0.1), else 17 (SQLite's own JSON writes 15, which
+ * would change e.g. 1.1773748397827148). Integers and NULL as they are.
+ */
+function realJson(column: string): string {
+  const short = `printf('%!.15g', ${column})`;
+  return `CASE WHEN typeof(${column}) = 'real' THEN json(CASE WHEN CAST(${short} AS REAL) = ${column} THEN ${short} ELSE printf('%!.17g', ${column}) END) ELSE ${column} END`;
+}
 
-/** One list row as a JSON object, built by SQLite, with exactly the values and types the driver would give. */
-const ROW_JSON = `json_object(${LIST_COLUMNS.split(', ').map((c) => `'${c}', ${REAL_COLUMNS.has(c) ? `CASE WHEN typeof(${c}) = 'real' THEN json(printf('%!.17g', ${c})) ELSE ${c} END` : c}`).join(', ')})`;
+/** The list's start_time as presentListItem writes it (`2025-01-31, 14:05:09 UTC`), or NULL when SQLite cannot read the date. */
+const START_TIME_TEXT = "strftime('%Y-%m-%d, %H:%M:%S UTC', start_time)";
 
 /**
- * The page as one JSON text made by SQLite (SQLite only): the driver then hands over one string,
- * which JSON.parse turns into the 100 rows, instead of building 1,000 values one by one through
- * its native bindings (docs/performance.md: the page query's CPU 450-500 -> ~315 µs). The order
- * is given to the aggregate itself (`oq_k_` columns: the page's sort keys).
+ * One list item exactly as presentListItem (calcs/presenters.ts) presents it — same keys, same
+ * order, same values — written by SQLite from the page query's columns, the absolute
+ * /v1/calc/ URL taken from `oq_base`. One difference left to the caller: `abortable`, which
+ * depends on a live process, is written `false`, or as the row's pid (a number) when the row is
+ * running with one (presenters.ts settleAbortable turns it into true or false).
  */
-function pageJsonQuery(p: ListParams, owners: string[] | null): SqlPart {
+const ITEM_JSON = `json_object('id', id, 'owner', user_name, 'calculation_mode', calculation_mode, 'status', status, `
+  + `'is_running', json(CASE WHEN is_running THEN 'true' ELSE 'false' END), 'description', description, `
+  + `'url', (SELECT url FROM oq_base) || id, 'parent_id', hazard_calculation_id, `
+  + `'abortable', CASE WHEN is_running AND pid > 0 THEN pid ELSE json('false') END, `
+  + `'size_mb', ${realJson('size_mb')}, 'start_time', ${START_TIME_TEXT})`;
+
+/**
+ * The page, presented, as one JSON text made by SQLite (SQLite only): the worker sends it as it
+ * is instead of building 1,000 values through the driver's bindings, then 100 objects, then
+ * their JSON (docs/performance.md). The order is given to the aggregate itself (`oq_k_`
+ * columns: the page's sort keys). Also: whether a row carries a pid to check, and how many
+ * start times SQLite could not read (then the caller presents the rows itself).
+ */
+function presentedPageQuery(p: ListParams, owners: string[] | null, calcUrl: string): SqlPart {
   const keys = p.orderBy === 'id' ? 'id AS oq_k_id' : `${p.orderBy} AS oq_k_${p.orderBy}, id AS oq_k_id`;
   const page = pageQuery(p, owners, `${LIST_COLUMNS}, ${keys}`);
-  return { sql: `SELECT json_group_array(${ROW_JSON} ${orderOf(p, 'oq_k_')}) AS page FROM (${page.sql})`, replacements: page.replacements };
+  return {
+    sql: `WITH oq_base(url) AS (SELECT ?) SELECT json_group_array(${ITEM_JSON} ${orderOf(p, 'oq_k_')}) AS page, `
+      + 'COALESCE(MAX(is_running AND pid > 0), 0) AS pids, '
+      + `COALESCE(SUM(start_time IS NOT NULL AND ${START_TIME_TEXT} IS NULL), 0) AS unreadable FROM (${page.sql})`,
+    replacements: [calcUrl, ...page.replacements],
+  };
 }
 
 /**
@@ -135,16 +161,44 @@ export function listQueries(owners: string[] | null, p: ListParams): { page: Sql
 
 /** One page of the jobs the actor may see, and how many there are in all. */
 export async function listPage(db: Pick<CalcModels, 'sequelize'>, actor: Actor, p: ListParams): Promise<{ rows: ListRow[]; total: number }> {
-  // kept with a logged-in actor for its auth epoch (users and memberships: the epoch covers both)
-  const owners = await derivedFromActor(actor, 'visibleOwners', () => visibleOwners(db, actor));
+  const owners = await ownersOf(db, actor);
   const { page, count } = listQueries(owners, p);
-  const sqlite = db.sequelize.getDialect() === 'sqlite';
-  const pageJson = sqlite ? pageJsonQuery(p, owners) : page;
   const [rows, total] = await Promise.all([
-    sqlite
-      ? selectRows<{ page: string }>(db.sequelize, pageJson.sql, pageJson.replacements).then((r) => JSON.parse(r[0]?.page ?? '[]') as ListRow[])
-      : selectRows<ListRow>(db.sequelize, page.sql, page.replacements),
+    selectRows<ListRow>(db.sequelize, page.sql, page.replacements),
     selectRows<{ n: number }>(db.sequelize, count.sql, count.replacements),
   ]);
   return { rows, total: Number(total[0]?.n ?? 0) };
+}
+
+/** A page presented by SQLite: its JSON text, whether an `abortable` holds a pid to check, and the total. */
+export interface PresentedPage {
+  json: string;
+  pidsToCheck: boolean;
+  total: number;
+}
+
+/**
+ * listPage, presented by SQLite (`calcUrl`: the absolute /v1/calc/ URL), or null when it cannot
+ * be (not SQLite; a start time SQLite cannot read): the caller then presents listPage's rows.
+ */
+export async function listPagePresented(db: Pick<CalcModels, 'sequelize'>, actor: Actor, p: ListParams, calcUrl: string): Promise<PresentedPage | null> {
+  if (db.sequelize.getDialect() !== 'sqlite') {
+    return null;
+  }
+  const owners = await ownersOf(db, actor);
+  const page = presentedPageQuery(p, owners, calcUrl);
+  const count = countQuery(p, owners);
+  const [[r], total] = await Promise.all([
+    selectRows<{ page: string; pids: number; unreadable: number }>(db.sequelize, page.sql, page.replacements),
+    selectRows<{ n: number }>(db.sequelize, count.sql, count.replacements),
+  ]);
+  if (r === undefined || r.unreadable > 0) {
+    return null;
+  }
+  return { json: r.page, pidsToCheck: r.pids > 0, total: Number(total[0]?.n ?? 0) };
+}
+
+/** The actor's visible owners, kept with a logged-in actor for its auth epoch (users and memberships: the epoch covers both). */
+function ownersOf(db: Pick<CalcModels, 'sequelize'>, actor: Actor): Promise<string[] | null> {
+  return derivedFromActor(actor, 'visibleOwners', () => visibleOwners(db, actor));
 }
