@@ -21,7 +21,7 @@ import { BUNDLE_FILE, MANIFEST_FILE, type BundleManifest } from '../src/worker-b
 
 const EXTERNAL = [
   'sqlite3', 'pg', 'pg-hstore', 'pg-native', 'pg-query-stream', 'mysql2', 'mariadb', 'tedious', 'oracledb', 'ibm_db', 'snowflake-sdk',
-  'authenticate-pam', 'unix-dgram', 'umzug', 'esbuild',
+  'better-sqlite3', 'authenticate-pam', 'unix-dgram', 'umzug', 'esbuild',
 ];
 
 async function main(): Promise<void> {

@@ -1,16 +1,21 @@
 /**
- * The one file that touches the SQLite driver (node-sqlite3) and Sequelize's internals. Every
+ * The one file that touches the SQLite drivers (node-sqlite3, better-sqlite3) and Sequelize's internals. Every
  * other file uses Sequelize's public API (models, queries, transactions, umzug migrations) or
  * the functions below. What is done here, and why:
  * - every connection Sequelize opens (transactions open their own) gets the busy timeout,
  *   synchronous=NORMAL and a cache of `PRAGMA table_info` (Sequelize asks it before EVERY model
  *   SELECT; columns change only through migrations, which never run in a serving process);
- * - `selectRows` runs the hot read queries (the list, loading a job) straight on the driver:
- *   Sequelize's dialect wraps each query in serialize() and table_info, which cost more than
- *   the query (bench/calc-list.ts measured it);
+ * - `selectRows` runs the hot read queries (the list, the auth epoch, loading a job) on a second
+ *   connection of the process, through better-sqlite3: synchronous, each statement prepared
+ *   once and reset after every run. node-sqlite3 sends every query through libuv's thread pool
+ *   (~80 µs of CPU for `SELECT 1`, against ~3 µs here: docs/performance.md); Sequelize's dialect
+ *   adds serialize() and table_info on top. A reset statement holds no snapshot: each run reads
+ *   what was committed before it started (WAL), by this process's other connection too;
  * - a failed query's stack names the driver's cause (Sequelize replaces it by a bare "Error"),
  *   so "Worker failed to boot" and the runner's "cannot start" say what went wrong.
  */
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import { QueryTypes, Sequelize } from 'sequelize';
 
 /** How long a writer waits for SQLite's lock before giving up (N workers write at once). */
@@ -130,17 +135,85 @@ function bindable(v: unknown): unknown {
   return v;
 }
 
-/** Runs a SELECT with positional `?` parameters on the shared connection; resolves with plain rows. */
+/**
+ * How long a read waits for a lock. Readers of a WAL database wait only while another connection
+ * recovers the log after a crash; the wait blocks the process (better-sqlite3 is synchronous),
+ * so it is kept shorter than the writers' timeout and well under the worker timeout.
+ */
+const READER_BUSY_TIMEOUT_MS = 5_000;
+
+/** Prepared statements kept per reader; all are dropped when full (the hot queries come back at once). */
+const MAX_STATEMENTS = 200;
+
+/** The reading connection of one database in this process, and its prepared statements. */
+interface Reader {
+  db: BetterSqlite3.Database;
+  statements: Map<string, BetterSqlite3.Statement>;
+}
+
+const readers = new WeakMap<Sequelize, Reader>();
+
+/** This process's reading connection to `sequelize`'s SQLite file, opened at first use and closed with Sequelize. */
+function readerOf(sequelize: Sequelize): Reader {
+  let r = readers.get(sequelize);
+  if (r === undefined) {
+    const file = (sequelize as unknown as { options: { storage: string } }).options.storage;
+    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+    r = { db: new Database(file, { fileMustExist: true, timeout: READER_BUSY_TIMEOUT_MS }), statements: new Map() };
+    readers.set(sequelize, r);
+    const close = sequelize.close.bind(sequelize);
+    const reader = r;
+    sequelize.close = async () => {
+      readers.delete(sequelize);
+      reader.db.close();
+      await close();
+    };
+  }
+  return r;
+}
+
+/** Runs a SELECT with positional `?` parameters on this process's reading connection; resolves with plain rows. */
 export async function selectRows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
   if (sequelize.getDialect() !== 'sqlite') {
     return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, raw: true });
   }
-  // the shared connection sequelize opened (busy_timeout, WAL and foreign keys set on it)
+  const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
+  if (!storage || storage === ':memory:') {
+    // a second connection would open another, empty database
+    return selectOnShared<T>(sequelize, sql, params);
+  }
+  try {
+    const reader = readerOf(sequelize);
+    let statement = reader.statements.get(sql);
+    if (statement === undefined) {
+      if (reader.statements.size >= MAX_STATEMENTS) {
+        reader.statements.clear();
+      }
+      statement = reader.db.prepare(sql);
+      reader.statements.set(sql, statement);
+    }
+    return statement.all(params.map(bindable)) as T[];
+  } catch (err) {
+    throw withCause(driverError(err));
+  }
+}
+
+/** Runs a SELECT on the connection Sequelize shares (an in-memory database has no other). */
+async function selectOnShared<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
   const manager = sequelize.connectionManager as unknown as { getConnection(o: object): Promise<Connection> };
   const conn = await manager.getConnection({ uuid: 'default' });
   return new Promise((resolve, reject) => {
     conn.all(sql, params.map(bindable), (err: Error | null, rows?: unknown[]) => (err ? reject(withCause(err)) : resolve((rows ?? []) as T[])));
   });
+}
+
+/** better-sqlite3's error with node-sqlite3's wording (`SQLITE_NOTADB: file is not a database`), which messages and logs show. */
+function driverError(err: unknown): unknown {
+  const e = err as { code?: unknown; message?: unknown };
+  if (err instanceof Error && typeof e.code === 'string' && e.code.startsWith('SQLITE_') && !err.message.startsWith(e.code)) {
+    err.message = `${e.code}: ${err.message}`;
+  }
+  return err;
 }
 
 /**

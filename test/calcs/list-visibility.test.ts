@@ -65,9 +65,12 @@ describe('the list filter agrees with maySeeCalculation', () => {
         // the list's page and count queries (per-owner probes, job_count) give the same set
         for (const [name, filter, keep] of filterSets) {
           const want = jobs.filter((j) => expected.includes(j.id) && keep(j)).map((j) => j.id).reverse();
-          const { page, count } = listQueries(owners, { ...parseListParams({ limit: '1000' }), ...filter });
-          const got = await selectRows<{ id: number }>(db.sequelize, page.sql, page.replacements);
-          expect(got.map((r) => r.id), `${actor.username}, ${name}: page`).to.deep.equal(want);
+          for (const access of ['probe', 'walk'] as const) {
+            const { page } = listQueries(owners, { ...parseListParams({ limit: '1000' }), ...filter }, '', access);
+            const got = await selectRows<{ id: number }>(db.sequelize, page.sql, page.replacements);
+            expect(got.map((r) => r.id), `${actor.username}, ${name}: page (${access})`).to.deep.equal(want);
+          }
+          const { count } = listQueries(owners, { ...parseListParams({ limit: '1000' }), ...filter });
           const [n] = await selectRows<{ n: number }>(db.sequelize, count.sql, count.replacements);
           expect(Number(n.n), `${actor.username}, ${name}: count`).to.equal(want.length);
         }
