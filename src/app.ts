@@ -1,3 +1,4 @@
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type { AppDeps } from './app-context.js';
 import { ensureSecretKey } from './auth/secret-key.js';
@@ -16,6 +17,20 @@ import { removeStaleUploads } from './runner/stale-uploads.js';
 import { loadAssets, staticFiles } from './routes/pages/assets.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { pageHeaders } from './routes/pages/layout.js';
+
+/** The routers' middleware (their routes, then their 405/501 answers), one after the other, under `prefix`. */
+function routersChain(prefix: string, routers: Router[]): Koa.Middleware {
+  const chain: Koa.Middleware[] = [];
+  for (const r of routers) {
+    if (prefix) {
+      r.prefix(prefix);
+    }
+    chain.push(r.routes() as unknown as Koa.Middleware, r.allowedMethods() as unknown as Koa.Middleware);
+  }
+  const run = (i: number, ctx: Koa.Context, next: Koa.Next): Promise<unknown> =>
+    i === chain.length ? next() : Promise.resolve(chain[i](ctx, () => run(i + 1, ctx, next)));
+  return (ctx, next) => run(0, ctx, next);
+}
 
 /** Builds the Koa application: middleware in order, then every router under WEBUI_PATHPREFIX. */
 export async function createApp(deps: AppDeps): Promise<Koa> {
@@ -39,19 +54,21 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   if (deps.settings.LOCKDOWN) {
     app.use(lockdownGate(deps.settings));
   }
-  const routers = [
+  const prefix = deps.settings.WEBUI_PATHPREFIX;
+  // /v1/ goes to the API's routers only, everything else to the pages' (no route is in both): a
+  // request is matched against its own group's routes, not every route of the server
+  const pages = routersChain(prefix, [
     // first: GET /admin/ from a browser is the admin page, from an API client the JSON route
     pageRoutes({ settings: deps.settings, sequelize: db.sequelize }),
-    engineVersionRoutes(deps.settings),
     ...(deps.settings.LOCKDOWN ? [accountsRoutes(accounts), adminRoutes(accounts)] : []),
+  ]);
+  const api = routersChain(prefix, [
+    engineVersionRoutes(deps.settings),
     calcRoutes({ settings: deps.settings, sequelize: db.sequelize, notify: deps.notify }),
-  ];
-  for (const r of routers) {
-    if (deps.settings.WEBUI_PATHPREFIX) {
-      r.prefix(deps.settings.WEBUI_PATHPREFIX);
-    }
-    app.use(r.routes());
-    app.use(r.allowedMethods());
-  }
+  ]);
+  const apiPath = `${prefix}/v1/`;
+  app.use(function route(ctx, next) {
+    return ctx.path.startsWith(apiPath) ? api(ctx, next) : pages(ctx, next);
+  });
   return app;
 }

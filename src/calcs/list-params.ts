@@ -111,6 +111,27 @@ function param<K extends keyof typeof PARAMS>(q: Query, name: K): z.infer<(typeo
   return v === undefined || v === '' ? undefined : validate(PARAMS[name], v, name);
 }
 
+/** Query strings whose parameters are remembered (clients poll the same few). */
+const MAX_REMEMBERED = 500;
+const remembered = new Map<string, Readonly<ListParams>>();
+
+/**
+ * parseListParams for a request's raw query string, remembered per string (a frozen result):
+ * the WebUI and scripts poll the list with the same few query strings. Refused ones (400)
+ * are not remembered.
+ */
+export function listParamsOf(querystring: string, query: () => Query): Readonly<ListParams> {
+  let p = remembered.get(querystring);
+  if (p === undefined) {
+    p = Object.freeze(parseListParams(query()));
+    if (remembered.size >= MAX_REMEMBERED) {
+      remembered.clear();
+    }
+    remembered.set(querystring, p);
+  }
+  return p;
+}
+
 /** Validates the list's query string; every bad value is a 400 naming the parameter. */
 export function parseListParams(q: Query): ListParams {
   return {

@@ -111,7 +111,7 @@ const UNREADABLE_START_TIME = '"start_time":null';
  * running with one (presenters.ts settleAbortable turns it into true or false).
  */
 const ITEM_JSON = `json_object('id', id, 'owner', user_name, 'calculation_mode', calculation_mode, 'status', status, `
-  + `'is_running', json(CASE WHEN is_running THEN 'true' ELSE 'false' END), 'description', description, `
+  + `'is_running', CASE WHEN is_running THEN json('true') ELSE json('false') END, 'description', description, `
   + `'url', (SELECT url FROM oq_base) || id, 'parent_id', hazard_calculation_id, `
   + `'abortable', CASE WHEN is_running AND pid > 0 THEN pid ELSE json('false') END, `
   + `'size_mb', ${realJson('size_mb')}, 'start_time', ${START_TIME_TEXT})`;

@@ -28,7 +28,7 @@ export function engineVersionRoutes(settings: Settings): Router {
   const probe = engineVersionProbe(settings);
   router.get('/v1/engine_version', async function engineVersion(ctx) {
     ctx.set('Access-Control-Allow-Origin', '*');
-    ctx.type = 'text/plain';
+    ctx.set('Content-Type', 'text/plain; charset=utf-8');
     ctx.body = await probe();
   });
   return router;

@@ -2,7 +2,7 @@
 import type Router from '@koa/router';
 import type { CalcEnv } from '../../calcs/env.js';
 import type { Actor } from '../../auth/actor.js';
-import { parseListParams, type ListParams } from '../../calcs/list-params.js';
+import { listParamsOf, type ListParams } from '../../calcs/list-params.js';
 import { presentListItem, settleAbortable } from '../../calcs/presenters.js';
 import { listPage, listPagePresented } from '../../data/calculation-list.js';
 import { actorOf } from '../../middlewares/state.js';
@@ -23,7 +23,7 @@ async function presentedList(env: CalcEnv, actor: Actor, params: ListParams, bas
 export function listRoutes(router: Router, env: CalcEnv): void {
   router.get('/v1/calc/list', async function calcList(ctx) {
     const actor = actorOf(ctx);
-    const params = parseListParams(ctx.query);
+    const params = listParamsOf(ctx.querystring, () => ctx.query);
     const base = absoluteUrl(ctx, env.settings, '/v1/calc/');
     const version = await env.listCache.version();
     // what the answer depends on besides the database: who asks, what, and the URLs' base
@@ -35,7 +35,7 @@ export function listRoutes(router: Router, env: CalcEnv): void {
     }
     ctx.set('X-Total-Count', String(answer.total));
     ctx.set('Access-Control-Expose-Headers', 'X-Total-Count');
-    ctx.type = 'application/json';
+    ctx.set('Content-Type', 'application/json; charset=utf-8');
     ctx.body = answer.body;
   });
 

@@ -45,7 +45,8 @@ export function pageHeaders(env: PagesEnv) {
   return async function securePages(ctx: Context, next: Next): Promise<void> {
     (ctx.state as { pages?: PagesEnv }).pages = env;
     await next();
-    if (ctx.response.is('html')) {
+    // the header itself: type-is on every response was ~1% of an API request's CPU
+    if (/^text\/html\b/i.test(String(ctx.response.get('Content-Type')))) {
       ctx.set('Content-Security-Policy', CSP);
       ctx.set('X-Content-Type-Options', 'nosniff');
       ctx.set('X-Frame-Options', 'DENY');
