@@ -50,23 +50,25 @@ describe('the install path: npm pack, npm install -g --prefix, oq-webui check / 
     expect(listing).to.not.include('package/config/local_settings.json');
 
     // npm install -g --prefix, as the README says; npm follows the package's own "allowScripts"
-    // (sqlite3, authenticate-pam, unix-dgram). Here the scripts run in a second step, so that
-    // sqlite3's compile can be skipped (see above); the two small addons are compiled for real.
+    // (sqlite3, better-sqlite3, authenticate-pam, unix-dgram). Here the scripts run in a second step,
+    // so that the two SQLite builds can be skipped (see above); the two small addons are compiled for real.
     const prefix = join(dir, 'prefix');
-    const sqliteHere = join(PACKAGE_ROOT, 'node_modules', 'sqlite3');
     const started = Date.now();
     const big = { maxBuffer: 64 * 1024 * 1024 };
     await run('npm', ['install', '-g', '--prefix', prefix, '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', tarball], big);
     const pkg = join(prefix, 'lib', 'node_modules', 'oq-webui');
     expect((JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { allowScripts: Record<string, boolean> }).allowScripts)
-      .to.include({ sqlite3: true, 'authenticate-pam': true, 'unix-dgram': true });
+      .to.include({ sqlite3: true, 'better-sqlite3': true, 'authenticate-pam': true, 'unix-dgram': true });
     await run('npm', ['rebuild', '-g', '--prefix', prefix, 'unix-dgram', 'authenticate-pam'], big);
-    const sqliteThere = join(pkg, 'node_modules', 'sqlite3');
-    if (version(sqliteThere) === version(sqliteHere)) {
-      mkdirSync(join(sqliteThere, 'build', 'Release'), { recursive: true });
-      copyFileSync(join(sqliteHere, 'build', 'Release', 'node_sqlite3.node'), join(sqliteThere, 'build', 'Release', 'node_sqlite3.node'));
-    } else {
-      await run('npm', ['rebuild', '-g', '--prefix', prefix, 'sqlite3'], { ...big, env: { ...process.env, npm_config_build_from_source: 'true' } });
+    for (const [name, addon] of [['sqlite3', 'node_sqlite3.node'], ['better-sqlite3', 'better_sqlite3.node']]) {
+      const here = join(PACKAGE_ROOT, 'node_modules', name);
+      const there = join(pkg, 'node_modules', name);
+      if (version(there) === version(here)) {
+        mkdirSync(join(there, 'build', 'Release'), { recursive: true });
+        copyFileSync(join(here, 'build', 'Release', addon), join(there, 'build', 'Release', addon));
+      } else {
+        await run('npm', ['rebuild', '-g', '--prefix', prefix, name], { ...big, env: { ...process.env, npm_config_build_from_source: 'true' } });
+      }
     }
     console.log(`      npm install -g took ${((Date.now() - started) / 1000).toFixed(0)} s`);
     // the two small addons were compiled by npm rebuild
