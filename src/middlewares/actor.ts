@@ -17,12 +17,12 @@ import { accountState } from './state.js';
 export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, models: AccountModels) {
   if (!s.LOCKDOWN) {
     const everyone = Object.freeze(unrestrictedActor(s.DEFAULT_USER));
-    return async function defaultActor(ctx: Context, next: Next): Promise<void> {
+    return function defaultActor(ctx: Context, next: Next): Promise<unknown> {
       const state = accountState(ctx);
       state.actor = everyone;
       state.userId = null;
       setRemoteUser(ctx.req, everyone.username);
-      await next();
+      return next();
     };
   }
   const cache = authCacheFor(models.sequelize);

@@ -50,11 +50,7 @@ export function staticFiles(prefix: string, dir = BUILT_STATIC_DIR): Middleware 
       res.setHeader('X-Content-Type-Options', 'nosniff');
     },
   });
-  return async function serveStatic(ctx: Context, next: Next): Promise<void> {
-    if (!ctx.path.startsWith(mount) || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
-      await next();
-      return;
-    }
+  const serveFile = async (ctx: Context): Promise<void> => {
     const original = ctx.path;
     ctx.path = `/${original.slice(mount.length)}`;
     try {
@@ -67,5 +63,9 @@ export function staticFiles(prefix: string, dir = BUILT_STATIC_DIR): Middleware 
       ctx.type = 'text/plain';
       ctx.body = 'Not Found';
     }
+  };
+  // not async: every other request only passes through
+  return function serveStatic(ctx: Context, next: Next): Promise<unknown> {
+    return ctx.path.startsWith(mount) && (ctx.method === 'GET' || ctx.method === 'HEAD') ? serveFile(ctx) : next();
   };
 }

@@ -42,7 +42,13 @@ export const CSP = [
  * errors) the security headers: the CSP, no sniffing, no framing, same-origin referrers.
  */
 export function pageHeaders(env: PagesEnv) {
+  const api = `${env.settings.WEBUI_PATHPREFIX}/v1/`;
   return async function securePages(ctx: Context, next: Next): Promise<void> {
+    if (ctx.path.startsWith(api)) {
+      // the API answers JSON and text, never a page
+      await next();
+      return;
+    }
     (ctx.state as { pages?: PagesEnv }).pages = env;
     await next();
     // the header itself: type-is on every response was ~1% of an API request's CPU
