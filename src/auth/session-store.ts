@@ -1,5 +1,5 @@
 /**
- * koa-session's external store, in the `sessions` table: every worker sees every session,
+ * The login sessions' store (src/middlewares/session.ts), in the `sessions` table: every worker sees every session,
  * sessions survive worker restarts and reloads, and a destroyed one is gone for good.
  */
 import type { Context } from 'koa';
@@ -7,14 +7,14 @@ import type { AccountModels } from '../db/models/index.js';
 import { deleteExpiredSessions, deleteSession, deleteUserSessions, findSession, saveSession } from '../data/sessions.js';
 import { authCacheFor } from './auth-cache.js';
 
-/** The data we keep in a session (koa-session adds _expire and _maxAge). */
+/** The data we keep in a session (the session middleware adds _expire and _maxAge). */
 export interface SessionData {
   /** The logged-in user's id. */
   uid?: number;
   [key: string]: unknown;
 }
 
-/** The store object koa-session's `store` option takes. */
+/** The store the session middleware reads and writes (the shape of koa-session's `store` option, which it replaced). */
 export interface SessionStore {
   get(key: string, maxAge: number, opts: { rolling: boolean; ctx?: unknown }): Promise<SessionData | null>;
   set(key: string, sess: SessionData, maxAge: number, opts: { rolling: boolean; changed: boolean; ctx?: unknown }): Promise<void>;
@@ -47,7 +47,7 @@ export function databaseSessionStore(models: AccountModels): SessionStore {
         entry = { data: row ? parseData(row.data) : null, expiresAt: row ? row.expiresAt : 0 };
         cache.rememberSession(key, epoch, entry);
       }
-      // a copy: koa-session keeps what it is given, and the entry serves later requests
+      // a copy: the request may change what it is given, and the entry serves later requests
       return entry.data !== null && entry.expiresAt > Date.now() ? { ...entry.data } : null;
     },
     async set(key, sess, maxAge) {

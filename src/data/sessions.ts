@@ -1,5 +1,5 @@
 /**
- * The `sessions` table (koa-session's external store, src/auth/session-store.ts) and the
+ * The `sessions` table (the login sessions' store, src/auth/session-store.ts) and the
  * `auth_epoch` counter that triggers bump when a session, user, group or membership changes
  * (migration 0003; read once per request by src/auth/auth-cache.ts).
  */

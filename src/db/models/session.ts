@@ -3,7 +3,7 @@ import { DataTypes, Model, type InferAttributes, type InferCreationAttributes, t
 /** A login session, shared by all workers (table `sessions`). */
 export class SessionRow extends Model<InferAttributes<SessionRow>, InferCreationAttributes<SessionRow>> {
   declare sid: string;
-  /** The koa-session data, as JSON. */
+  /** The session's data, as JSON. */
   declare data: string;
   /** Milliseconds since the epoch. */
   declare expiresAt: number;
