@@ -31,11 +31,12 @@ export const WEB: ChildKind = {
   http: true,
   wanted: (_s, workers) => workers,
   label: 'Worker',
-  // A small young generation (2 MB semi-spaces) and a heap limit make V8 collect before growing:
-  // a loaded worker stays at ~90-100 MB RSS instead of 120-170 MB (target 5 of issue 8). The
-  // price is GC time: the list's p99 and req/s are worse (docs/performance.md has the figures).
-  // 256 MB is far above what serving holds (the largest page is bounded).
-  execArgv: ['--max-semi-space-size=2', '--max-old-space-size=256'],
+  // Semi-spaces of 8 MB (V8's default grows them to 16) and a heap limit make V8 collect before
+  // growing: a loaded worker stays at ~105 MB RSS instead of 120-170 MB (target 5 of issue 8).
+  // 2 MB kept it at ~97 MB but cost 10-15% of a small request's throughput in scavenges;
+  // docs/performance.md has the figures. 256 MB is far above what serving holds (the largest
+  // page is bounded).
+  execArgv: ['--max-semi-space-size=8', '--max-old-space-size=256'],
 };
 
 /** The job runner (worker/runner-main.ts): one process, restarted like a worker, never counted as one. */
