@@ -39,27 +39,42 @@ export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, 
     bindToEpoch(actor);
     return actor;
   };
-  return async function sessionActor(ctx: Context, next: Next): Promise<void> {
+  /** Puts the user's actor (null: gone or inactive, the session then ends) in the request's state. */
+  const adopt = (ctx: Context, uid: number, actor: Actor | null): void => {
+    const state = accountState(ctx);
+    if (actor) {
+      state.actor = actor;
+      state.userId = uid;
+      setRemoteUser(ctx.req, actor.username);
+    } else {
+      ctx.session = null;
+    }
+  };
+  const readThenNext = async (ctx: Context, next: Next, uid: number, known: number | undefined): Promise<unknown> => {
+    // the epoch the session was read at (the store sets it); read now if the store did not run
+    const epoch = known ?? await cache.current();
+    let actor = cache.actor(uid, epoch);
+    if (actor === undefined) {
+      actor = await readActor(uid);
+      cache.rememberActor(uid, epoch, actor);
+    }
+    adopt(ctx, uid, actor);
+    return next();
+  };
+  // not async: a request whose user this worker knows at this epoch only passes through
+  return function sessionActor(ctx: Context, next: Next): Promise<unknown> {
     const state = accountState(ctx);
     state.actor = null;
     state.userId = null;
     const uid = (ctx.session as { uid?: unknown } | null)?.uid;
-    if (typeof uid === 'number') {
-      // the epoch the session was read at (the store sets it); read now if the store did not run
-      const epoch = state.authEpoch ?? await cache.current();
-      let actor = cache.actor(uid, epoch);
-      if (actor === undefined) {
-        actor = await readActor(uid);
-        cache.rememberActor(uid, epoch, actor);
-      }
-      if (actor) {
-        state.actor = actor;
-        state.userId = uid;
-        setRemoteUser(ctx.req, actor.username);
-      } else {
-        ctx.session = null;
-      }
+    if (typeof uid !== 'number') {
+      return next();
     }
-    await next();
+    const known = state.authEpoch === undefined ? undefined : cache.actor(uid, state.authEpoch);
+    if (known === undefined) {
+      return readThenNext(ctx, next, uid, state.authEpoch);
+    }
+    adopt(ctx, uid, known);
+    return next();
   };
 }

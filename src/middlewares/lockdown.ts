@@ -16,16 +16,17 @@ export function lockdownGate(s: Pick<Settings, 'WEBUI_PATHPREFIX' | 'LOGIN_URL'>
   const p = s.WEBUI_PATHPREFIX;
   const loginPath = s.LOGIN_URL.split('?')[0];
   const exact = new Set([`${p}/accounts/login/`, `${p}/accounts/ajax_login/`, loginPath]);
-  return async function requireLogin(ctx: Context, next: Next): Promise<void> {
+  // not async: a logged-in request only passes through
+  return function requireLogin(ctx: Context, next: Next): Promise<unknown> | undefined {
     if (accountState(ctx).actor || exact.has(ctx.path) || ctx.path.startsWith(`${p}/static/`)) {
-      await next();
-      return;
+      return next();
     }
     if (ctx.path.startsWith(`${p}/v1/`)) {
       ctx.status = 403;
       ctx.body = '';
-      return;
+      return undefined;
     }
     ctx.redirect(loginRedirect(s.LOGIN_URL, ctx.url));
+    return undefined;
   };
 }

@@ -28,11 +28,11 @@ function hostOf(source: string): string | null {
  * a browser page.
  */
 export function originCheck(s: Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS'>) {
-  return async function checkOrigin(ctx: Context, next: Next): Promise<void> {
+  return function checkOrigin(ctx: Context, next: Next): Promise<unknown> {
     if (!SAFE_METHODS.has(ctx.method) && ctx.cookies.get(SESSION_COOKIE)) {
       refuseCrossSite(ctx, s);
     }
-    await next();
+    return next();
   };
 }
 

@@ -43,12 +43,7 @@ export const CSP = [
  */
 export function pageHeaders(env: PagesEnv) {
   const api = `${env.settings.WEBUI_PATHPREFIX}/v1/`;
-  return async function securePages(ctx: Context, next: Next): Promise<void> {
-    if (ctx.path.startsWith(api)) {
-      // the API answers JSON and text, never a page
-      await next();
-      return;
-    }
+  const withHeaders = async (ctx: Context, next: Next): Promise<void> => {
     (ctx.state as { pages?: PagesEnv }).pages = env;
     await next();
     // the header itself: type-is on every response was ~1% of an API request's CPU
@@ -61,6 +56,10 @@ export function pageHeaders(env: PagesEnv) {
         ctx.set('Cache-Control', 'no-cache, private');
       }
     }
+  };
+  // the API answers JSON and text, never a page: passed on as it is
+  return function securePages(ctx: Context, next: Next): Promise<unknown> {
+    return ctx.path.startsWith(api) ? next() : withHeaders(ctx, next);
   };
 }
 
