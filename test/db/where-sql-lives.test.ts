@@ -61,10 +61,20 @@ describe('where database code lives', () => {
     expect(found.sort()).to.deep.equal(NOT_YET_MOVED.sort());
   });
 
-  it('only src/db/sqlite.ts touches the sqlite3 driver or Sequelize\'s connection manager', () => {
+  /** An import or require of a SQLite driver, or Sequelize's connection manager. */
+  const DRIVER_USE = /connectionManager|(from\s+|import\(\s*|require\(\s*|\)\(\s*)'(better-)?sqlite3'/;
+
+  it('the driver check recognises each way src/db/sqlite.ts reaches a driver', () => {
+    expect(DRIVER_USE.test("import sqlite3 from 'sqlite3';")).to.equal(true);
+    expect(DRIVER_USE.test("await import('sqlite3')")).to.equal(true);
+    expect(DRIVER_USE.test("createRequire(import.meta.url)('better-sqlite3')")).to.equal(true);
+    expect(DRIVER_USE.test(code('src/db/sqlite.ts'))).to.equal(true);
+  });
+
+  it('only src/db/sqlite.ts touches a SQLite driver (sqlite3, better-sqlite3) or Sequelize\'s connection manager', () => {
     const found = [...tsFiles('src'), ...tsFiles('master'), ...tsFiles('worker')]
       .filter((f) => f !== 'src/db/sqlite.ts')
-      .filter((f) => /connectionManager|from\s+'sqlite3'|import\(\s*'sqlite3'\s*\)/.test(code(f)));
+      .filter((f) => DRIVER_USE.test(code(f)));
     expect(found).to.deep.equal([]);
   });
 });
