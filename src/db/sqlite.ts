@@ -125,7 +125,11 @@ export function sqliteDate(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', ' +00:00');
 }
 
+/** A value as SQLite takes it: dates as Sequelize writes them, booleans as 0/1, undefined as NULL (as node-sqlite3 bound it). */
 function bindable(v: unknown): unknown {
+  if (v === undefined) {
+    return null;
+  }
   if (v instanceof Date) {
     return sqliteDate(v);
   }
