@@ -52,8 +52,8 @@ const MAX_PROBES = 200;
  * A restricted caller's page ordered by id is read by walking the job table from the newest id
  * (stopping at the page's end) when that walk is expected to visit at most this many rows, i.e.
  * when the caller sees a large part of all jobs; else through per-owner index probes. Measured
- * on 300 jobs, a page of 100 (docs/performance.md): the walk ~110 µs, the probes ~275 µs; a
- * row walked costs ~0.1 µs.
+ * on 300 jobs, the presented page of 100 (docs/performance.md): walking ~195 µs, probing ~275
+ * µs; a row walked costs ~0.1 µs.
  */
 const MAX_WALKED_ROWS = 1_000;
 
@@ -128,7 +128,7 @@ const ITEM_JSON = `json_object('id', id, 'owner', user_name, 'calculation_mode',
  * directions and both ways of reading the page, against the page query's own rows.
  */
 function presentedPageQuery(p: ListParams, owners: string[] | null, calcUrl: string, access: PageAccess): SqlPart {
-  const page = pageQuery(p, owners, LIST_COLUMNS, access);
+  const page = pageQuery(p, owners, access);
   return {
     sql: `WITH oq_base(url) AS (SELECT ?) SELECT json_group_array(${ITEM_JSON}) AS page, `
       + `COALESCE(MAX(is_running AND pid > 0), 0) AS pids FROM (${page.sql})`,
@@ -141,14 +141,14 @@ function presentedPageQuery(p: ListParams, owners: string[] | null, calcUrl: str
  * jobs of each visible owner and of the shared ones through their indexes, then the page from
  * their union: the cost depends on the page, not on how many jobs the database holds.
  */
-function pageQuery(p: ListParams, owners: string[] | null, columns = LIST_COLUMNS, access: PageAccess = 'probe'): SqlPart {
+function pageQuery(p: ListParams, owners: string[] | null, access: PageAccess = 'probe'): SqlPart {
   const f = filters(p, false);
   const order = orderOf(p);
   if (owners !== null && p.orderBy === 'id' && access === 'walk') {
     // NOT INDEXED: the rowid order, stopping at the page's end (an owner index would read every visible job, then sort)
     const visible = visibleJobs(owners, p.includeShared);
     return {
-      sql: `SELECT ${columns} FROM job NOT INDEXED WHERE ${visible.sql}${f.sql} ${order} LIMIT ? OFFSET ?`,
+      sql: `SELECT ${LIST_COLUMNS} FROM job NOT INDEXED WHERE ${visible.sql}${f.sql} ${order} LIMIT ? OFFSET ?`,
       replacements: [...visible.replacements, ...f.replacements, p.limit, p.offset],
     };
   }
@@ -165,16 +165,16 @@ function pageQuery(p: ListParams, owners: string[] | null, columns = LIST_COLUMN
       replacements.push(...f.replacements);
     }
     if (probes.length === 0) {
-      return { sql: `SELECT ${columns} FROM job WHERE 0`, replacements: [] };
+      return { sql: `SELECT ${LIST_COLUMNS} FROM job WHERE 0`, replacements: [] };
     }
     return {
-      sql: `SELECT ${columns} FROM job WHERE id IN (${probes.join(' UNION ALL ')}) ${order} LIMIT ? OFFSET ?`,
+      sql: `SELECT ${LIST_COLUMNS} FROM job WHERE id IN (${probes.join(' UNION ALL ')}) ${order} LIMIT ? OFFSET ?`,
       replacements: [...replacements, p.limit, p.offset],
     };
   }
   const visible = visibleJobs(owners, p.includeShared);
   return {
-    sql: `SELECT ${columns} FROM job WHERE ${visible.sql}${f.sql} ${order} LIMIT ? OFFSET ?`,
+    sql: `SELECT ${LIST_COLUMNS} FROM job WHERE ${visible.sql}${f.sql} ${order} LIMIT ? OFFSET ?`,
     replacements: [...visible.replacements, ...f.replacements, p.limit, p.offset],
   };
 }
@@ -201,9 +201,9 @@ function countQuery(p: ListParams, owners: string[] | null): SqlPart {
   return { sql: `SELECT (${all}) - (${notRelevant}) AS n`, replacements: [...replacements, ...replacements] };
 }
 
-/** The page query, its presented form (SQLite) and the count query of a list request for an actor whose visible owners are `owners`. */
-export function listQueries(owners: string[] | null, p: ListParams, calcUrl = '', access: PageAccess = 'probe'): { page: SqlPart; presented: SqlPart; count: SqlPart } {
-  return { page: pageQuery(p, owners, LIST_COLUMNS, access), presented: presentedPageQuery(p, owners, calcUrl, access), count: countQuery(p, owners) };
+/** The page query (read as `access` says) and the count query of a list request for an actor whose visible owners are `owners`. */
+export function listQueries(owners: string[] | null, p: ListParams, access: PageAccess = 'probe'): { page: SqlPart; count: SqlPart } {
+  return { page: pageQuery(p, owners, access), count: countQuery(p, owners) };
 }
 
 /** One page of the jobs the actor may see, and how many there are in all. */
