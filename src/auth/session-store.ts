@@ -47,8 +47,8 @@ export function databaseSessionStore(models: AccountModels): SessionStore {
         entry = { data: row ? parseData(row.data) : null, expiresAt: row ? row.expiresAt : 0 };
         cache.rememberSession(key, epoch, entry);
       }
-      // a copy: the request may change what it is given, and the entry serves later requests
-      return entry.data !== null && entry.expiresAt > Date.now() ? { ...entry.data } : null;
+      // frozen (parseData): the entry serves later requests; the session middleware copies what it changes
+      return entry.data !== null && entry.expiresAt > Date.now() ? entry.data : null;
     },
     async set(key, sess, maxAge) {
       cache.forgetSession(key);
@@ -65,7 +65,7 @@ export function databaseSessionStore(models: AccountModels): SessionStore {
 function parseData(text: string): SessionData | null {
   try {
     const data = JSON.parse(text) as unknown;
-    return data !== null && typeof data === 'object' ? data as SessionData : null;
+    return data !== null && typeof data === 'object' ? Object.freeze(data) as SessionData : null;
   } catch {
     return null;
   }

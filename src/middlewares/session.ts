@@ -45,7 +45,7 @@ interface RequestSession {
   ctx: Context;
   /** The session, or false once the request ended it (`ctx.session = null`). */
   session: Session | false;
-  /** Its id: the cookie's, or a new one (used only if the session is saved). */
+  /** Its id: the cookie's when stored, else '' until it is first saved (then a new one). */
   sid: string;
   /** The values as stored, to see whether the request changed any (null: not stored). */
   stored: SessionData | null;
@@ -140,9 +140,11 @@ export function sessionMiddleware(app: Koa, s: Pick<Settings, 'SESSION_COOKIE_AG
   const cookie = { maxAge, httpOnly: true, sameSite: 'lax' as const, signed: true, overwrite: true, path: s.WEBUI_PATHPREFIX || '/' };
   const genid = (): string => randomBytes(32).toString('base64url');
 
-  /** Ends the stored session and expires the cookies. */
+  /** Ends the stored session (if there is one) and expires the cookies. */
   const remove = async (rs: RequestSession): Promise<void> => {
-    await store.destroy(rs.sid, { ctx: rs.ctx });
+    if (rs.sid !== '') {
+      await store.destroy(rs.sid, { ctx: rs.ctx });
+    }
     rs.ctx.cookies.set(SESSION_COOKIE, '', { ...cookie, expires: EPOCH, maxAge: undefined });
   };
 
@@ -155,10 +157,13 @@ export function sessionMiddleware(app: Koa, s: Pick<Settings, 'SESSION_COOKIE_AG
     }
     if (regenerate) {
       await remove(rs);
-      rs.sid = genid();
+      rs.sid = '';
     }
     if (!regenerate && (rs.stored === null ? countValues(session) === 0 : sameValues(session, rs.stored))) {
       return;
+    }
+    if (rs.sid === '') {
+      rs.sid = genid();
     }
     const stored: SessionData = { ...valuesOf(session), _expire: Date.now() + maxAge, _maxAge: maxAge };
     // the row outlives the cookie a little, as koa-session had it
@@ -221,8 +226,7 @@ export function sessionMiddleware(app: Koa, s: Pick<Settings, 'SESSION_COOKIE_AG
       rs.stored = stored;
       rs.session = makeSession(rs, stored, false);
     } else {
-      // an id nobody stored is never adopted: a new session gets a new id
-      rs.sid = genid();
+      // an id nobody stored is never adopted: a new session gets a new id when first saved
       rs.session = makeSession(rs, null, true);
     }
     (ctx as WithSession)[REQUEST_SESSION] = rs;
