@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
+import compose from 'koa-compose';
 import type { AppDeps } from './app-context.js';
 import { ensureSecretKey } from './auth/secret-key.js';
 import { actorMiddleware } from './middlewares/actor.js';
@@ -27,9 +28,8 @@ function routersChain(prefix: string, routers: Router[]): Koa.Middleware {
     }
     chain.push(r.routes() as unknown as Koa.Middleware, r.allowedMethods() as unknown as Koa.Middleware);
   }
-  const run = (i: number, ctx: Koa.Context, next: Koa.Next): Promise<unknown> =>
-    i === chain.length ? next() : Promise.resolve(chain[i](ctx, () => run(i + 1, ctx, next)));
-  return (ctx, next) => run(0, ctx, next);
+  // koa-compose: what app.use() chains middleware with
+  return compose(chain);
 }
 
 /** Builds the Koa application: middleware in order, then every router under WEBUI_PATHPREFIX. */
