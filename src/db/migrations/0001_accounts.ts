@@ -3,9 +3,9 @@
  * Column names follow Django's auth_user where there is one, so that an existing
  * Django WebUI's users can be copied over with their password hashes.
  */
-import { DataTypes, type QueryInterface } from 'sequelize';
+import { DataTypes, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
 
-export async function up(qi: QueryInterface): Promise<void> {
+export async function up(qi: QueryInterface, _sequelize: Sequelize, transaction: Transaction): Promise<void> {
   await qi.createTable('users', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     username: { type: DataTypes.STRING(150), allowNull: false, unique: true },
@@ -19,11 +19,11 @@ export async function up(qi: QueryInterface): Promise<void> {
     source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'local' },
     last_login: { type: DataTypes.DATE, allowNull: true },
     date_joined: { type: DataTypes.DATE, allowNull: false },
-  });
+  }, { transaction });
   await qi.createTable('groups', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     name: { type: DataTypes.STRING(150), allowNull: false, unique: true },
-  });
+  }, { transaction });
   await qi.createTable('memberships', {
     user_id: {
       type: DataTypes.INTEGER, allowNull: false, primaryKey: true,
@@ -33,8 +33,8 @@ export async function up(qi: QueryInterface): Promise<void> {
       type: DataTypes.INTEGER, allowNull: false, primaryKey: true,
       references: { model: 'groups', key: 'id' }, onDelete: 'CASCADE',
     },
-  });
-  await qi.addIndex('memberships', ['group_id'], { name: 'memberships_group_id' });
+  }, { transaction });
+  await qi.addIndex('memberships', ['group_id'], { name: 'memberships_group_id', transaction });
   await qi.createTable('sessions', {
     sid: { type: DataTypes.STRING(64), primaryKey: true },
     // the koa-session data as JSON
@@ -45,22 +45,14 @@ export async function up(qi: QueryInterface): Promise<void> {
       type: DataTypes.INTEGER, allowNull: true,
       references: { model: 'users', key: 'id' }, onDelete: 'CASCADE',
     },
-  });
-  await qi.addIndex('sessions', ['expires_at'], { name: 'sessions_expires_at' });
-  await qi.addIndex('sessions', ['user_id'], { name: 'sessions_user_id' });
+  }, { transaction });
+  await qi.addIndex('sessions', ['expires_at'], { name: 'sessions_expires_at', transaction });
+  await qi.addIndex('sessions', ['user_id'], { name: 'sessions_user_id', transaction });
   await qi.createTable('login_failures', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     ip: { type: DataTypes.STRING(64), allowNull: false },
     // milliseconds since the epoch
     at: { type: DataTypes.BIGINT, allowNull: false },
-  });
-  await qi.addIndex('login_failures', ['ip', 'at'], { name: 'login_failures_ip_at' });
-}
-
-export async function down(qi: QueryInterface): Promise<void> {
-  await qi.dropTable('login_failures');
-  await qi.dropTable('sessions');
-  await qi.dropTable('memberships');
-  await qi.dropTable('groups');
-  await qi.dropTable('users');
+  }, { transaction });
+  await qi.addIndex('login_failures', ['ip', 'at'], { name: 'login_failures_ip_at', transaction });
 }

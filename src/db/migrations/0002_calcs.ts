@@ -8,9 +8,9 @@
  * from `job_count`, one row per (user_name, status, calculation_mode) kept by triggers, so
  * neither grows with the number of jobs.
  */
-import { DataTypes, Op, type QueryInterface, type Sequelize } from 'sequelize';
+import { DataTypes, Op, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
 
-export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
+export async function up(qi: QueryInterface, sequelize: Sequelize, transaction: Transaction): Promise<void> {
   await qi.createTable('job', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
     description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
@@ -34,12 +34,12 @@ export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void
     job_ini: { type: DataTypes.TEXT, allowNull: false, defaultValue: 'job.ini' },
     // set by a web worker, acted upon by the job runner
     abort_requested: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-  });
+  }, { transaction });
   // the runner's queue (status = 'created' ORDER BY id) and the status filter
-  await qi.addIndex('job', ['status', 'id'], { name: 'job_status_id' });
+  await qi.addIndex('job', ['status', 'id'], { name: 'job_status_id', transaction });
   // a user's visible jobs, newest first, deleted ones left out
-  await qi.addIndex('job', ['user_name', 'id'], { name: 'job_user_name_id_live', where: { status: { [Op.ne]: 'deleted' } } });
-  await qi.addIndex('job', ['hazard_calculation_id'], { name: 'job_hazard_calculation_id' });
+  await qi.addIndex('job', ['user_name', 'id'], { name: 'job_user_name_id_live', transaction, where: { status: { [Op.ne]: 'deleted' } } });
+  await qi.addIndex('job', ['hazard_calculation_id'], { name: 'job_hazard_calculation_id', transaction });
 
   await qi.createTable('output', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -52,8 +52,8 @@ export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void
     file_stem: { type: DataTypes.TEXT, allowNull: false },
     // comma-separated extensions, e.g. "csv,xml"
     export_types: { type: DataTypes.TEXT, allowNull: false },
-  });
-  await qi.addIndex('output', ['oq_job_id'], { name: 'output_oq_job_id' });
+  }, { transaction });
+  await qi.addIndex('output', ['oq_job_id'], { name: 'output_oq_job_id', transaction });
 
   await qi.createTable('log', {
     id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
@@ -62,18 +62,18 @@ export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void
     level: { type: DataTypes.STRING(16), allowNull: false },
     process: { type: DataTypes.STRING(64), allowNull: false, defaultValue: '' },
     message: { type: DataTypes.TEXT, allowNull: false },
-  });
-  await qi.addIndex('log', ['job_id', 'id'], { name: 'log_job_id_id' });
-  await qi.addIndex('log', ['job_id', 'level'], { name: 'log_job_id_level' });
+  }, { transaction });
+  await qi.addIndex('log', ['job_id', 'id'], { name: 'log_job_id_id', transaction });
+  await qi.addIndex('log', ['job_id', 'level'], { name: 'log_job_id_level', transaction });
 
   await qi.createTable('job_count', {
     user_name: { type: DataTypes.STRING(150), allowNull: false, primaryKey: true },
     status: { type: DataTypes.STRING(16), allowNull: false, primaryKey: true },
     calculation_mode: { type: DataTypes.STRING(100), allowNull: false, primaryKey: true },
     n: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
-  });
+  }, { transaction });
   for (const sql of sequelize.getDialect() === 'postgres' ? POSTGRES_TRIGGERS : SQLITE_TRIGGERS) {
-    await sequelize.query(sql);
+    await sequelize.query(sql, { transaction });
   }
 }
 
@@ -114,14 +114,3 @@ const POSTGRES_TRIGGERS = [
    WHEN (OLD.user_name IS DISTINCT FROM NEW.user_name OR OLD.status IS DISTINCT FROM NEW.status OR OLD.calculation_mode IS DISTINCT FROM NEW.calculation_mode)
    EXECUTE FUNCTION job_count_follow()`,
 ];
-
-export async function down(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
-  await qi.dropTable('job_count');
-  if (sequelize.getDialect() === 'postgres') {
-    await sequelize.query('DROP FUNCTION IF EXISTS job_count_follow() CASCADE');
-  }
-  await qi.dropTable('log');
-  await qi.dropTable('output');
-  await qi.dropTable('job');
-}
-

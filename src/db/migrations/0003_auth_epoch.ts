@@ -10,7 +10,7 @@
  * Not bumped: a new session (nobody can hold it yet), last_login and failed logins, jobs and
  * their log lines (the job runner writes those many times a second).
  */
-import { DataTypes, type QueryInterface, type Sequelize } from 'sequelize';
+import { DataTypes, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
 
 const BUMP = 'UPDATE auth_epoch SET n = n + 1 WHERE id = 1';
 
@@ -28,31 +28,21 @@ const WATCHED: [string, string, string][] = [
   ['sessions_delete', 'sessions', 'DELETE'],
 ];
 
-export async function up(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
+export async function up(qi: QueryInterface, sequelize: Sequelize, transaction: Transaction): Promise<void> {
   await qi.createTable('auth_epoch', {
     id: { type: DataTypes.INTEGER, primaryKey: true },
     n: { type: DataTypes.BIGINT, allowNull: false, defaultValue: 0 },
-  });
-  await sequelize.query('INSERT INTO auth_epoch (id, n) VALUES (1, 0)');
+  }, { transaction });
+  await sequelize.query('INSERT INTO auth_epoch (id, n) VALUES (1, 0)', { transaction });
   if (sequelize.getDialect() === 'postgres') {
-    await sequelize.query(`CREATE FUNCTION auth_epoch_bump() RETURNS trigger AS $$ BEGIN ${BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql`);
+    await sequelize.query(`CREATE FUNCTION auth_epoch_bump() RETURNS trigger AS $$ BEGIN ${BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql`, { transaction });
     for (const [name, table, event] of WATCHED) {
       // once per statement: a logout of 1,000 sessions is one bump
-      await sequelize.query(`CREATE TRIGGER auth_epoch_${name} AFTER ${event} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION auth_epoch_bump()`);
+      await sequelize.query(`CREATE TRIGGER auth_epoch_${name} AFTER ${event} ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION auth_epoch_bump()`, { transaction });
     }
     return;
   }
   for (const [name, table, event] of WATCHED) {
-    await sequelize.query(`CREATE TRIGGER auth_epoch_${name} AFTER ${event} ON ${table} BEGIN ${BUMP}; END`);
+    await sequelize.query(`CREATE TRIGGER auth_epoch_${name} AFTER ${event} ON ${table} BEGIN ${BUMP}; END`, { transaction });
   }
-}
-
-export async function down(qi: QueryInterface, sequelize: Sequelize): Promise<void> {
-  for (const [name, table] of WATCHED) {
-    await sequelize.query(`DROP TRIGGER IF EXISTS auth_epoch_${name}${sequelize.getDialect() === 'postgres' ? ` ON ${table}` : ''}`);
-  }
-  if (sequelize.getDialect() === 'postgres') {
-    await sequelize.query('DROP FUNCTION IF EXISTS auth_epoch_bump()');
-  }
-  await qi.dropTable('auth_epoch');
 }

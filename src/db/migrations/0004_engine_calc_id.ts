@@ -4,12 +4,8 @@
  * M as soon as the engine logs it (`[... #M INFO] ...`); `--hc` of a job with a parent passes the
  * parent's M, and the datastore is `calc_<M>.hdf5` in the job's folder.
  */
-import { DataTypes, type QueryInterface } from 'sequelize';
+import { DataTypes, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
 
-export async function up(qi: QueryInterface): Promise<void> {
-  await qi.addColumn('job', 'engine_calc_id', { type: DataTypes.INTEGER, allowNull: true });
-}
-
-export async function down(qi: QueryInterface): Promise<void> {
-  await qi.removeColumn('job', 'engine_calc_id');
+export async function up(qi: QueryInterface, _sequelize: Sequelize, transaction: Transaction): Promise<void> {
+  await qi.addColumn('job', 'engine_calc_id', { type: DataTypes.INTEGER, allowNull: true }, { transaction });
 }

@@ -4,13 +4,9 @@
  * partial index, which holds only those jobs (usually none) and so costs nothing to keep.
  * The `relevant` column itself has been in `job` since 0002 (default true).
  */
-import type { QueryInterface, Sequelize } from 'sequelize';
+import type { QueryInterface, Sequelize, Transaction } from 'sequelize';
 
-export async function up(_qi: QueryInterface, sequelize: Sequelize): Promise<void> {
+export async function up(_qi: QueryInterface, sequelize: Sequelize, transaction: Transaction): Promise<void> {
   // raw text: the list's query says `relevant = FALSE` and SQLite uses a partial index only for the same term
-  await sequelize.query('CREATE INDEX job_not_relevant ON job (user_name, id) WHERE relevant = FALSE');
-}
-
-export async function down(_qi: QueryInterface, sequelize: Sequelize): Promise<void> {
-  await sequelize.query('DROP INDEX job_not_relevant');
+  await sequelize.query('CREATE INDEX job_not_relevant ON job (user_name, id) WHERE relevant = FALSE', { transaction });
 }
