@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the OpenQuake Engine from PyPI into a virtual environment (default /opt/openquake/venv),
-# or reuses the one there. Usage: scripts/install-openquake-engine.sh [VENV] [VERSION]
+# or reuses the one there, with what it needs to run its own WebUI the way a team runs it (the
+# original that test/parity and `npm run bench` compare us with): gunicorn, django-cookie-consent
+# (imported by 3.26 in every mode but PUBLIC) and the registration e-mail templates that its urls.py
+# insists on under LOCKDOWN. Usage: scripts/install-openquake-engine.sh [VENV] [VERSION]
 #
 # `pip install openquake.engine` alone fails on Linux: the engine requires `gdal`, for which PyPI
 # has only a source package that needs a matching libgdal (gdal-config). GDAL is used only by the
@@ -14,11 +17,26 @@ spec="openquake.engine${version:+==$version}"
 # unit's ProtectHome hides them): the system's python3, not a pyenv one from root's PATH.
 python="${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}"
 
+# The WebUI's extras: gunicorn (its production server) and cookie_consent (Django 4.2 kept).
+webui_ready() {
+  "$venv/bin/python" -c 'import gunicorn, cookie_consent' 2>/dev/null && [ -x "$venv/bin/gunicorn" ]
+}
+install_webui_extras() {
+  webui_ready || "$venv/bin/pip" install --quiet gunicorn django-cookie-consent 'django>=4.2,<5'
+  # under LOCKDOWN 3.26's urls.py asserts these exist; the operator makes them from the templates
+  local reg
+  reg="$("$venv/bin/python" -c 'import os, openquake.server as s; print(os.path.join(os.path.dirname(s.__file__), "templates", "registration"))')"
+  for tmpl in "$reg"/*.txt.default.tmpl; do
+    [ -e "${tmpl%.default.tmpl}" ] || cp "$tmpl" "${tmpl%.default.tmpl}"
+  done
+}
+
 if [ -x "$venv/bin/oq" ] && "$venv/bin/python" -c 'import openquake.engine, h5py, numba' 2>/dev/null; then
   case "$(readlink -f "$venv/bin/python")" in
     /root/*|/home/*) echo "warning: $venv uses $(readlink -f "$venv/bin/python"), which the oq-webui service cannot run (ProtectHome); make the venv again with /usr/bin/python3" >&2 ;;
   esac
-  echo "OpenQuake Engine already installed in $venv: $("$venv/bin/oq" --version)"
+  install_webui_extras
+  echo "OpenQuake Engine already installed in $venv: $("$venv/bin/oq" --version), gunicorn $("$venv/bin/gunicorn" --version | awk '{print $NF}' | tr -d ')')"
   exit 0
 fi
 start=$(date +%s)
@@ -30,4 +48,5 @@ print('\n'.join(r for r in requires('openquake.engine') if not r.split(';')[0].s
 PY
 # pip then notes "openquake-engine ... requires gdal ..., which is not installed": expected, see above
 "$venv/bin/pip" install --quiet -r "$venv/engine-requirements.txt"
+install_webui_extras
 echo "OpenQuake Engine installed in $venv in $(( $(date +%s) - start )) s: $("$venv/bin/oq" --version)"
