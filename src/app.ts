@@ -5,6 +5,7 @@ import type { AppDeps } from './app-context.js';
 import { ensureSecretKey } from './auth/secret-key.js';
 import { actorMiddleware } from './middlewares/actor.js';
 import { clientIpMiddleware } from './http/client-ip.js';
+import { databasePresent } from './middlewares/database-present.js';
 import { errorHandler } from './middlewares/error-handler.js';
 import { lockdownGate } from './middlewares/lockdown.js';
 import { originCheck } from './middlewares/origin-check.js';
@@ -38,7 +39,7 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   app.silent = true;
   // uploads left half-received by workers that died (the runner sweeps them too)
   void removeStaleUploads(deps.settings.DATA_DIR).catch(() => undefined);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, deps.settings.DATABASE));
   // pages' security headers; static files before sessions (they need none)
   app.use(pageHeaders({ settings: deps.settings, assets: loadAssets(deps.settings.WEBUI_PATHPREFIX) }));
   app.use(staticFiles(deps.settings.WEBUI_PATHPREFIX));
@@ -46,6 +47,8 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   const db = await openAppDatabase(deps.settings.DATABASE);
   const accounts = { deps, models: db.models };
   app.use(clientIpMiddleware(deps.settings));
+  // a data folder moved away answers 503 on every route, not only on those that open files
+  app.use(databasePresent(deps.settings.DATABASE));
   if (deps.settings.LOCKDOWN) {
     app.use(sessionMiddleware(app, deps.settings, db.models, ensureSecretKey(deps.settings).key));
     app.use(originCheck(deps.settings));

@@ -1,3 +1,5 @@
+import { classifyDatabaseError } from './db/errors.js';
+
 /** An error that becomes an HTTP answer: status, and a message safe to show. */
 export class HttpError extends Error {
   readonly expose = true;
@@ -16,3 +18,17 @@ export const notFound = (msg = 'Not Found'): HttpError => new HttpError(404, msg
 export const conflict = (msg: string): HttpError => new HttpError(409, msg);
 /** 413: the upload is too large. */
 export const tooLarge = (msg: string): HttpError => new HttpError(413, msg);
+/** 503: the server cannot answer now; the message is the client's short version, the log has the operator's. */
+export const serviceUnavailable = (msg: string): HttpError => new HttpError(503, msg);
+
+/** What every route answers while the database cannot be used. */
+export const DATABASE_UNAVAILABLE = 'Service Unavailable: the server cannot use its database (its log says why)';
+
+/**
+ * When `err` means the database at `databaseUrl` cannot be used (src/db/errors.ts decides): the
+ * 503 for the client and the sentence for the operator's log; null for any other error.
+ */
+export function databaseUnavailable(err: unknown, databaseUrl: string): { answer: HttpError; logLine: string } | null {
+  const found = classifyDatabaseError(err, databaseUrl);
+  return found === null ? null : { answer: serviceUnavailable(DATABASE_UNAVAILABLE), logLine: found.message };
+}

@@ -7,6 +7,9 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { pidAlive, readPid } from '../../master/pidfile.js';
+import { fileGone } from '../db/errors.js';
+import { sqlitePath } from '../db/url.js';
 import type { Settings } from '../settings/schema.js';
 
 /** One thing `check` found. */
@@ -136,8 +139,18 @@ async function databaseSound(s: Settings): Promise<Finding[]> {
   return (await checkDatabase(s.DATABASE)).map(error);
 }
 
+/** A SQLite DATABASE missing while a server runs on it (its data folder moved or deleted): the server answers 503. */
+function databaseGone(s: Settings): Finding[] {
+  const file = sqlitePath(s.DATABASE);
+  const pid = s.PIDFILE ? readPid(s.PIDFILE) : null;
+  if (file === null || existsSync(file) || pid === null || !pidAlive(pid)) {
+    return [];
+  }
+  return [error(`DATABASE: ${fileGone(s.DATABASE).message} (the server, pid ${pid}, runs on it)`)];
+}
+
 /** Every check, in the order `check` prints what they find. */
-export const CHECKS: Check[] = [writableFolders, webuiUser, staticRoot, engineProgram, pamBackend, databaseSound];
+export const CHECKS: Check[] = [writableFolders, webuiUser, staticRoot, engineProgram, pamBackend, databaseGone, databaseSound];
 
 /** What every check finds for these settings. */
 export async function extraChecks(s: Settings): Promise<Finding[]> {
