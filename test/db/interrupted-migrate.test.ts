@@ -79,6 +79,22 @@ describe('a migrate killed at any point is finished by a rerun', function () {
     expect(killed).to.be.greaterThan(10);
   });
 
+  it('two migrates at once on a fresh database both succeed, each migration applied once', async () => {
+    const file = join(dir, 'twice.sqlite3');
+    const run = () => new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'migrate', '--database', `sqlite:${file}`]);
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+    const [a, b] = await Promise.all([run(), run()]);
+    expect([a.code, b.code], `${a.output}\n${b.output}`).to.deep.equal([0, 0]);
+    const applied = `${a.output}${b.output}`.match(/Applying \d{4}_\w+/g) ?? [];
+    expect(applied.sort()).to.deep.equal((clean as { migrations: { name: string }[] }).migrations.map((m) => `Applying ${m.name}`).sort());
+    expect(snapshot(file)).to.deep.equal(clean);
+  });
+
   it('SIGKILL at increasing delays once the database file appears, then migrate again: the schema of a clean migrate', async () => {
     let killed = 0;
     for (let delay = 0; ; delay += 4) {
