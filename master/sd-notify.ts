@@ -25,6 +25,7 @@
  * must not stop the server. Abstract sockets (`@name`) are not supported by unix-dgram: the
  * master says so once and sends nothing (systemd's own NOTIFY_SOCKET is /run/systemd/notify).
  */
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Logger } from '../src/logging/levels.js';
 import type { Arbiter, ArbiterHooks } from './arbiter.js';
@@ -71,6 +72,27 @@ export function statusLine(s: ServingSnapshot, note = ''): string {
   return `${note ? `${note}; ` : ''}${workers} (generation ${s.generation})${jobs}`;
 }
 
+/** The longest socket path the kernel takes (sun_path is 108 bytes, the last one a NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/** Why NOTIFY_SOCKET cannot be what systemd gave, or null: sendto() would fail on each message, unseen. */
+export function notifySocketProblem(path: string): string | null {
+  if (!path.startsWith('/')) {
+    return 'is not a socket path (abstract sockets are not supported)';
+  }
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    return `is ${Buffer.byteLength(path)} bytes long, more than a unix socket path may be (${MAX_SOCKET_PATH})`;
+  }
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'does not exist' : `cannot be reached (${code ?? (e as Error).message})`;
+  }
+  return st.isSocket() ? null : `is not a socket but a ${st.isDirectory() ? 'folder' : st.isFile() ? 'regular file' : 'file of another kind'}`;
+}
+
 /** Talks to systemd through NOTIFY_SOCKET. Create it with `SystemdNotifier.fromEnv()`. */
 export class SystemdNotifier {
   private socket: DgramSocket | null;
@@ -114,8 +136,9 @@ export class SystemdNotifier {
     if (!path) {
       return null;
     }
-    if (!path.startsWith('/')) {
-      log.warning(`NOTIFY_SOCKET=${path} is not a socket path (abstract sockets are not supported): systemd will not be told when the server is ready`);
+    const bad = notifySocketProblem(path);
+    if (bad !== null) {
+      log.warning(`NOTIFY_SOCKET=${path} ${bad}: systemd will not be told when the server is ready (a Type=notify unit times out)`);
       return null;
     }
     let socket: DgramSocket;

@@ -1,14 +1,14 @@
 /**
  * Reading OpenQuake job.ini files and choosing which .ini of an upload to run.
  *
- * The engine reads job.ini with Python's configparser; the `ini` package differs from it (it cuts
- * values at `;`/`#`, turns `true`/`null` into non-strings, ignores `key: value` and indented
- * continuation lines), so the text is first normalised to configparser's meaning and every value
- * quoted, then parsed with `ini`.
+ * The engine reads job.ini with Python's configparser (commonlib/readinput.py get_params), so this
+ * reads it by the same rules: lines end at \n, \r or \r\n only (a U+2028 or U+0085 is part of
+ * a value), whitespace is Python's (str.strip, not String.trim), whole-line # and ; comments,
+ * `key = value` or `key: value` at the first delimiter, deeper-indented lines continue a value,
+ * keys lower-cased, no inline comments.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import ini from 'ini';
 
 /** What the server needs from a job.ini: mode, description and every key (sections flattened). */
 export interface JobIni {
@@ -23,69 +23,79 @@ export async function readJobIni(file: string): Promise<JobIni> {
   return parseJobIni(text);
 }
 
-/** Parses the text of a job.ini the way configparser would read it. */
+/** The characters Python's str.isspace() accepts: what configparser strips around keys, values and lines. */
+const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const LEADING = new RegExp(`^[${PY_SPACE}]+`);
+const TRAILING = new RegExp(`[${PY_SPACE}]+$`);
+const NON_SPACE = new RegExp(`[^${PY_SPACE}]`);
+/** configparser's SECTCRE and OPTCRE (`s`: a U+2028 is no line end here). */
+const SECTION = /^\[(.+)\]/s;
+const OPTION = new RegExp(`^(.*?)[${PY_SPACE}]*([=:])[${PY_SPACE}]*(.*)$`, 's');
+
+/** Python's str.rstrip(). */
+function rstrip(s: string): string {
+  return s.replace(TRAILING, '');
+}
+
+/** Python's str.strip(). */
+function strip(s: string): string {
+  return rstrip(s).replace(LEADING, '');
+}
+
+/** Parses the text of a job.ini the way configparser reads it (RawConfigParser._read, default options). */
 export function parseJobIni(text: string): JobIni {
-  const parsed: unknown = ini.parse(normaliseIni(text));
+  const sections: Map<string, string[]>[] = [];
+  let section: Map<string, string[]> | null = null;
+  let option: string[] | null = null;
+  let indent = 0;
+  // utf-8-sig: a BOM is dropped; universal newlines: \r\n, \r, \n end lines, nothing else
+  for (const line of text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/)) {
+    const value = strip(line);
+    if (value.startsWith('#') || value.startsWith(';')) {
+      continue;
+    }
+    if (value === '') {
+      // empty_lines_in_values: kept inside a value that continues below, dropped at its end
+      option?.push('');
+      continue;
+    }
+    const lineIndent = line.search(NON_SPACE);
+    if (option !== null && lineIndent > indent) {
+      option.push(value);
+      continue;
+    }
+    indent = lineIndent;
+    const header = SECTION.exec(value);
+    if (header !== null) {
+      section = new Map();
+      sections.push(section);
+      option = null;
+      continue;
+    }
+    const m = OPTION.exec(value);
+    if (m === null || m[1] === '') {
+      // the engine refuses such a line (ParsingError); here it only adds nothing
+      option = null;
+      continue;
+    }
+    if (section === null) {
+      section = new Map();
+      sections.push(section);
+    }
+    option = [strip(m[3])];
+    section.set(rstrip(m[1]).toLowerCase(), option);
+  }
   const params: Record<string, string> = {};
-  flatten(parsed, params);
+  for (const s of sections) {
+    for (const [key, lines] of s) {
+      params[key] = rstrip(lines.join('\n'));
+    }
+  }
   return {
     calculation_mode: params.calculation_mode ?? '',
     description: params.description ?? '',
     params,
   };
-}
-
-/** Copies the leaves of a parsed ini object into `out` as strings. */
-function flatten(node: unknown, out: Record<string, string>): void {
-  if (node === null || typeof node !== 'object') {
-    return;
-  }
-  for (const [key, value] of Object.entries(node)) {
-    if (Array.isArray(value)) {
-      out[key] = String(value[value.length - 1] ?? '');
-    } else if (value !== null && typeof value === 'object') {
-      flatten(value, out);
-    } else {
-      out[key] = String(value);
-    }
-  }
-}
-
-/**
- * Rewrites configparser syntax into unambiguous `ini` syntax: comments dropped, `key: value`
- * accepted, indented lines joined to the previous value with '\n', keys lower-cased (configparser's
- * optionxform) and keys and values JSON-quoted so that `ini` keeps them verbatim.
- */
-export function normaliseIni(text: string): string {
-  const out: string[] = [];
-  let pending: { key: string; value: string } | null = null;
-  const flush = (): void => {
-    if (pending !== null) {
-      out.push(`${JSON.stringify(pending.key)} = ${JSON.stringify(pending.value)}`);
-      pending = null;
-    }
-  };
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n|\r/)) {
-    if (/^\s*[#;]/.test(raw)) {
-      continue;
-    }
-    if (/^\s+\S/.test(raw) && pending !== null) {
-      pending.value = pending.value === '' ? raw.trim() : `${pending.value}\n${raw.trim()}`;
-      continue;
-    }
-    flush();
-    const section = /^\s*\[([^\]]*)\]\s*$/.exec(raw);
-    if (section !== null) {
-      out.push(`[${section[1].trim().replace(/[.\[\]]/g, '_')}]`);
-      continue;
-    }
-    const eq = raw.search(/[=:]/);
-    if (eq > 0 && raw.slice(0, eq).trim() !== '') {
-      pending = { key: raw.slice(0, eq).trim().toLowerCase(), value: raw.slice(eq + 1).trim() };
-    }
-  }
-  flush();
-  return out.join('\n');
 }
 
 /**

@@ -1,8 +1,23 @@
 import { expect } from 'chai';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { listIniFiles, pickJobIni, readJobIni } from '../../src/calcs/job-ini.js';
+
+/** The engine's Python (where scripts/install-openquake-engine.sh and .ci/run put it). */
+const ENGINE_PYTHON = path.join(process.env.OQ_ENGINE_VENV ?? '/opt/openquake/venv', 'bin', 'python');
+
+/** What the engine's readinput.get_params reads from `file`: configparser, sections flattened in order. */
+function engineReads(file: string): Record<string, string> {
+  const code = 'import configparser, json, sys\n'
+    + 'cp = configparser.ConfigParser(interpolation=None)\n'
+    + "cp.read([sys.argv[1]], encoding='utf-8-sig')\n"
+    + 'dic = {}\n'
+    + 'for sect in cp.sections(): dic.update(cp.items(sect))\n'
+    + 'print(json.dumps(dic))';
+  return JSON.parse(execFileSync(ENGINE_PYTHON, ['-c', code, file], { encoding: 'utf8' })) as Record<string, string>;
+}
 
 describe('readJobIni', () => {
   let dir: string;
@@ -45,6 +60,34 @@ describe('readJobIni', () => {
       empty: '',
       intensity_measure_types_and_levels: '{"PGA": [0.005, 0.007,\n0.0098]}',
     });
+  });
+
+  it('keeps U+2028 and the other characters only Unicode calls line ends inside values, as the engine (configparser) reads them', async () => {
+    const file = path.join(dir, 'job.ini');
+    await writeFile(
+      file,
+      [
+        '\uFEFF[general]',
+        'description = x \u2028 y',
+        'calculation_mode = classical\u2028',
+        'Other\u00a0Key\u3000: a\u2029b\u0085c\u000bd\u000ce\u001cf ',
+        '  # an indented comment',
+        'multi = first',
+        '',
+        '   second\u2028',
+        '\u2028  third',
+        '',
+        '[calculation]',
+        'nbsp_value =\u00a0 v \u00a0',
+        'bom_inside = \uFEFFz\uFEFF',
+        ' ; comment',
+        'random_seed = 23',
+      ].join('\r\n') + '\r',
+    );
+    const job = await readJobIni(file);
+    expect(job.description).to.equal('x \u2028 y');
+    expect(job.calculation_mode).to.equal('classical');
+    expect(job.params).to.deep.equal(engineReads(file));
   });
 
   it('gives empty strings when mode and description are missing', async () => {

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { monotonicUsec } from '../../master/sd-notify.js';
+import { monotonicUsec, notifySocketProblem } from '../../master/sd-notify.js';
 import { sleep, startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
 
 /** One datagram systemd would have read, with when it arrived. */
@@ -161,5 +161,21 @@ describe('systemd notify protocol (NOTIFY_SOCKET)', function () {
     await waitFor(() => systemd?.notices.some((n) => n.fields.READY === '1'), 10_000, 'READY=1');
     await sleep(1000);
     expect(systemd.notices.filter((n) => 'WATCHDOG' in n.fields)).to.deep.equal([]);
+  });
+
+  it('warns at start when NOTIFY_SOCKET names no socket (missing, a regular file, a path too long), and serves anyway', async function () {
+    const dir = tempDir();
+    const missing = join(dir, 'no-such-notify');
+    server = await startServer({ workers: 1, dir, env: { NOTIFY_SOCKET: missing } });
+    await server.waitForOutput(/WARNING\] NOTIFY_SOCKET=\S+no-such-notify does not exist: systemd will not be told/);
+    expect((await server.fetch('/v1/engine_version')).status).to.equal(200);
+    const file = join(dir, 'regular');
+    writeFileSync(file, '');
+    expect(notifySocketProblem(file)).to.equal('is not a socket but a regular file');
+    const long = `/${'x'.repeat(110)}`;
+    expect(notifySocketProblem(long)).to.match(/^is 111 bytes long, more than a unix socket path may be \(107\)$/);
+    const real = join(dir, 'notify');
+    systemd = notifySocket(real);
+    expect(notifySocketProblem(real)).to.equal(null);
   });
 });
