@@ -29,6 +29,7 @@ export const DATABASE_UNAVAILABLE = 'Service Unavailable: the server cannot use 
  * 503 for the client and the sentence for the operator's log; null for any other error.
  */
 export function databaseUnavailable(err: unknown, databaseUrl: string): { answer: HttpError; logLine: string } | null {
-  const found = classifyDatabaseError(err, databaseUrl);
+  // an answer a route chose stays its answer, whatever caused it
+  const found = err instanceof HttpError ? null : classifyDatabaseError(err, databaseUrl);
   return found === null ? null : { answer: serviceUnavailable(DATABASE_UNAVAILABLE), logLine: found.message };
 }

@@ -35,8 +35,12 @@ const SQLITE_KINDS: [string, Kind][] = [
   ['SQLITE_IOERR', 'unwritable'],
 ];
 
-/** Node's and PostgreSQL's codes of a connection that cannot be made or was lost (class 08, 57P0x: the server shut down). */
-const UNREACHABLE_CODE = /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EPIPE|08\w{3}|57P0[123])$/;
+/**
+ * PostgreSQL's codes of a lost connection (class 08) or a server shutting down (57P01-3). Node's
+ * own codes (ECONNRESET, ...) are not looked at: a client's dropped upload has them too; Sequelize
+ * wraps the driver's failures to connect in the errors below.
+ */
+const UNREACHABLE_CODE = /^(08\w{3}|57P0[123])$/;
 /** Sequelize's connection errors (SequelizeConnectionRefusedError, ...HostNotFound..., ...AcquireTimeout...). */
 const SEQUELIZE_CONNECTION = /^Sequelize(Connection\w*|HostNot\w+|AccessDenied|InvalidConnection)Error$/;
 /** better-sqlite3's words when the file's folder is gone (a TypeError, without a code). */
