@@ -38,17 +38,35 @@ function readConfigFile(path: string, explicit: boolean, problems: string[]): Re
     }
     return {};
   }
+  let text = '';
   try {
-    const data: unknown = JSON.parse(stripJsonComments(readFileSync(path, 'utf8')));
+    text = stripJsonComments(readFileSync(path, 'utf8'));
+    const data: unknown = JSON.parse(text);
     if (data === null || typeof data !== 'object' || Array.isArray(data)) {
       problems.push(`config: ${path} must hold a JSON object of settings`);
       return {};
     }
     return data as Record<string, unknown>;
   } catch (e) {
-    problems.push(`config: ${path} is not valid JSON: ${(e as Error).message}`);
+    problems.push(`config: ${path} is not valid JSON: ${whereInText(text, (e as Error).message)}`);
     return {};
   }
+}
+
+/**
+ * JSON.parse's message with its character position given as line and column, as an editor shows
+ * them (the comments were blanked out, not removed, so positions are those of the file).
+ */
+export function whereInText(text: string, message: string): string {
+  const m = / in JSON at position (\d+)/.exec(message);
+  const end = /^Unexpected end of JSON input/.test(message);
+  if (m === null && !end) {
+    return message;
+  }
+  const offset = m === null ? text.length : Number(m[1]);
+  const before = text.slice(0, offset).split(/\r\n|\n|\r/);
+  const at = `at line ${before.length}, column ${before[before.length - 1].length + 1}`;
+  return m === null ? `${message} ${at} (the end of the file)` : message.replace(m[0], ` ${at}`);
 }
 
 /** Resolves every setting: command line > environment > local settings file > defaults. */

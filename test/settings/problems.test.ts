@@ -48,6 +48,18 @@ describe('settings: invalid values stop the start', function () {
     expect(r.stderr).to.include(broken).and.include('not valid JSON');
   });
 
+  it('names the line and column of a JSON error in the settings file, comments counted', async function () {
+    const broken = join(dir, 'broken-lines.json');
+    writeFileSync(broken, '{\n  // the workers\n  "WORKERS": 2,\n  "TIMEOUT": 3\n  "KEEPALIVE": 5\n}\n');
+    const r = await runCli(['start', '--config', broken, '--log-dir', join(dir, 'logs'), '--data-dir', join(dir, 'data')]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trim()).to.equal(`Error: config: ${broken} is not valid JSON: Expected ',' or '}' after property value at line 5, column 3`);
+    const cut = join(dir, 'cut.json');
+    writeFileSync(cut, '{\n  "WORKERS": ');
+    const r2 = await runCli(['check', '--config', cut]);
+    expect(r2.stdout + r2.stderr).to.include(`${cut} is not valid JSON: Unexpected end of JSON input at line 2, column 14 (the end of the file)`);
+  });
+
   it('refuses an unknown command-line flag with exit 2, suggesting the one meant', async function () {
     const r = await runCli(['start', '--wokers', '2']);
     expect(r.code).to.equal(2);
