@@ -51,6 +51,8 @@ export function collectStatic(root: string, from = BUILT_STATIC_DIR): { copied: 
 export const collectstaticCommand: Command = {
   usage: 'oq-webui collectstatic [-c CONFIG] [--noinput]   (STATIC_ROOT from the settings file or $OQ_WEBUI_STATIC_ROOT)',
   withSettings: true,
+  // STATIC_ROOT has no flag: none of the server's flags mean anything here
+  settingFlags: [],
   extras: [{ flag: '--noinput', kind: 'boolean', help: 'Accepted for the seed\'s habits: collectstatic never asks anything.' }],
   epilog: 'nginx serves STATIC_ROOT under /static/ (config/nginx/oq-webui.conf); run it again after an upgrade.',
   async run(args) {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseArgs } from '../../src/cli/args.js';
+import { parseArgs, UsageError } from '../../src/cli/args.js';
+import { settingFlagsOf } from '../../src/cli/command.js';
 import { DECLARATIONS } from '../../src/settings/declarations.js';
 import type { SettingDecl } from '../../src/settings/types.js';
 import { runCli } from '../master/support.js';
@@ -134,5 +135,41 @@ describe('each command\'s --help shows only its own options', function () {
     const r = await runCli(['settings', '--help']);
     expect(r.code).to.equal(0);
     expect(flagsShown(r.stdout).filter((f) => !['-c', '--config', '-h', '--help'].includes(f))).to.deep.equal([]);
+  });
+
+  it('every command\'s --help lists exactly the flags that command takes, and the server\'s only where they mean something', async function () {
+    const { COMMANDS } = await import('../../src/cli/main.js');
+    const common = ['-c', '--config', '-h', '--help'];
+    const db = ['--database', '--data-dir'];
+    const server = declared.flatMap(([, d]) => [d.flag as string, ...(d.short ? [d.short] : []), ...(d.type === 'boolean' ? [`--no-${(d.flag as string).slice(2)}`] : [])]);
+    const expected: Record<string, string[]> = {
+      start: [...common, ...server],
+      check: [...common, ...server],
+      status: [...common, '--json', '-p', '--pid', '--data-dir', '--control-socket'],
+      settings: common,
+      migrate: [...common, ...db],
+      createsuperuser: [...common, ...db, '--username', '--email', '--noinput', '--no-input'],
+      createuser: [...common, ...db, '--email', '--superuser', '--staff', '--group', '--password-stdin', '--no-password'],
+      collectstatic: [...common, '--noinput'],
+      changepassword: [...common, ...db, '--password-stdin'],
+    };
+    expect(COMMANDS.map((c) => c.name).sort()).to.deep.equal(Object.keys(expected).sort());
+    const helps = await Promise.all(COMMANDS.map((c) => runCli([c.name, '--help'])));
+    for (const [i, entry] of COMMANDS.entries()) {
+      expect(helps[i].code, entry.name).to.equal(0);
+      const shown = flagsShown(helps[i].stdout);
+      expect([...shown].sort(), `${entry.name} --help`).to.deep.equal([...new Set(expected[entry.name])].sort());
+      // each flag listed is one the command accepts, and --workers only where it is listed
+      const command = await entry.load();
+      for (const flag of [...shown, '--workers']) {
+        let refused: unknown = null;
+        try {
+          parseArgs([flag, 'x'], command.extras, settingFlagsOf(command));
+        } catch (e) {
+          refused = e;
+        }
+        expect(refused instanceof UsageError && /unrecognized option/.test(refused.message), `${entry.name} ${flag}`).to.equal(!shown.includes(flag));
+      }
+    }
   });
 });
