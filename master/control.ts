@@ -1,11 +1,14 @@
 import net from 'node:net';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { LogProblem } from '../src/logging/fail-soft-files.js';
 
 /** The master's answer to `status`. */
 export interface StatusReply {
   master: { pid: number; version: string; uptime: number; workers: number; generation?: number };
   children: object[];
+  /** The log files the master cannot write now (a full disk, an immutable file). */
+  logs?: LogProblem[];
 }
 
 /** A unix socket beside the pidfile where the master answers `status` (one JSON reply per connection). */

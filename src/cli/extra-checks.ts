@@ -11,6 +11,7 @@ import { pidAlive, readPid } from '../../master/pidfile.js';
 import { fileGone } from '../db/errors.js';
 import { sqlitePath } from '../db/url.js';
 import type { Settings } from '../settings/schema.js';
+import { immutableLogFiles, logSpace, runningServerLogs } from './log-checks.js';
 
 /** One thing `check` found. */
 export interface Finding {
@@ -46,6 +47,15 @@ function writable(path: string): boolean {
   }
 }
 
+function immutable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
@@ -67,7 +77,8 @@ function writableFolders(s: Settings): Finding[] {
   }
   // a log file left there by another user (a first run as root): start goes on, but its lines are lost
   for (const file of [...(s.ACCESS_LOG ? [join(s.LOG_DIR, 'access.log')] : []), join(s.WEBUI_ACCESS_LOG_DIR, 'webui-access.log')]) {
-    if (existsSync(file) && !writable(file)) {
+    // an immutable one (EPERM) is log-checks.ts's: chown would not help
+    if (existsSync(file) && !writable(file) && !immutable(file)) {
       found.push(warning(`${file} cannot be written by this user: its lines would be lost (chown it to the server's user)`));
     }
   }
@@ -150,7 +161,7 @@ function databaseGone(s: Settings): Finding[] {
 }
 
 /** Every check, in the order `check` prints what they find. */
-export const CHECKS: Check[] = [writableFolders, webuiUser, staticRoot, engineProgram, pamBackend, databaseGone, databaseSound];
+export const CHECKS: Check[] = [writableFolders, logSpace, immutableLogFiles, runningServerLogs, webuiUser, staticRoot, engineProgram, pamBackend, databaseGone, databaseSound];
 
 /** What every check finds for these settings. */
 export async function extraChecks(s: Settings): Promise<Finding[]> {

@@ -1,5 +1,6 @@
 import { askStatus } from '../../master/control.js';
 import { pidAlive, readPid } from '../../master/pidfile.js';
+import { problemText } from '../logging/fail-soft-files.js';
 import { resolveSettings } from '../settings/load.js';
 import type { Command } from './command.js';
 
@@ -44,6 +45,9 @@ export const statusCommand: Command = {
     process.stdout.write(`${'KIND'.padEnd(7)}${'PID'.padStart(8)}${'AGE(s)'.padStart(9)}${'REQUESTS'.padStart(10)}${'HEARTBEAT(s)'.padStart(14)}${'MEMORY'.padStart(9)}  STATE\n`);
     for (const c of rows) {
       process.stdout.write(`${c.kind.padEnd(7)}${String(c.pid).padStart(8)}${c.age.toFixed(1).padStart(9)}${String(c.requests).padStart(10)}${c.heartbeat.toFixed(1).padStart(14)}${mib(c.rss).padStart(9)}  ${c.state}\n`);
+    }
+    for (const p of reply.logs ?? []) {
+      process.stdout.write(`Log file ${problemText(p)}\n`);
     }
     return 0;
   },
