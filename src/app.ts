@@ -8,6 +8,7 @@ import { clientIpMiddleware } from './http/client-ip.js';
 import { databasePresent } from './middlewares/database-present.js';
 import { errorHandler } from './middlewares/error-handler.js';
 import { lockdownGate } from './middlewares/lockdown.js';
+import { hostCheck } from './middlewares/host-check.js';
 import { originCheck } from './middlewares/origin-check.js';
 import { sessionMiddleware } from './middlewares/session.js';
 import { openAppDatabase } from './db/database.js';
@@ -40,6 +41,7 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   // uploads left half-received by workers that died (the runner sweeps them too)
   void removeStaleUploads(deps.settings.DATA_DIR).catch(() => undefined);
   app.use(errorHandler(deps.log, deps.settings.DATABASE));
+  app.use(hostCheck(deps.settings));
   // pages' security headers; static files before sessions (they need none)
   app.use(pageHeaders({ settings: deps.settings, assets: loadAssets(deps.settings.WEBUI_PATHPREFIX) }));
   app.use(staticFiles(deps.settings.WEBUI_PATHPREFIX));
@@ -51,8 +53,8 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   app.use(databasePresent(deps.settings.DATABASE));
   if (deps.settings.LOCKDOWN) {
     app.use(sessionMiddleware(app, deps.settings, db.models, ensureSecretKey(deps.settings).key));
-    app.use(originCheck(deps.settings));
   }
+  app.use(originCheck(deps.settings));
   app.use(actorMiddleware(deps.settings, db.models));
   if (deps.settings.LOCKDOWN) {
     app.use(lockdownGate(deps.settings));

@@ -22,14 +22,16 @@ function hostOf(source: string): string | null {
 }
 
 /**
- * Cross-site request forgery guard: a state-changing request that carries the session cookie
- * is refused (403) when its Origin, or else its Referer, names another site than the Host it
- * was sent to. Requests without either header (scripts, curl) pass: they cannot be forged by
- * a browser page.
+ * Cross-site request forgery guard: a state-changing request is refused (403) when its Origin,
+ * or else its Referer, names another site than the Host it was sent to, or its browser says
+ * `Sec-Fetch-Site: cross-site`. Under LOCKDOWN only requests with the session cookie need it
+ * (the others are anonymous); with LOCKDOWN off every caller acts as DEFAULT_USER, so any page
+ * the local user opens could otherwise run or remove calculations. Requests without these
+ * headers (scripts, curl, the engine's WebExtractor) pass: a browser page cannot forge them.
  */
-export function originCheck(s: Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS'>) {
+export function originCheck(s: Pick<Settings, 'USE_REVERSE_PROXY' | 'FORWARDED_ALLOW_IPS' | 'LOCKDOWN'>) {
   return function checkOrigin(ctx: Context, next: Next): Promise<unknown> {
-    if (!SAFE_METHODS.has(ctx.method) && ctx.cookies.get(SESSION_COOKIE)) {
+    if (!SAFE_METHODS.has(ctx.method) && (!s.LOCKDOWN || ctx.cookies.get(SESSION_COOKIE))) {
       refuseCrossSite(ctx, s);
     }
     return next();

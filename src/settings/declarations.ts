@@ -3,9 +3,22 @@ import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Settings } from './schema.js';
 import type { SettingDecl } from './types.js';
-import { validateBind } from './bind.js';
+import { parseBind, validateBind } from './bind.js';
 
 type Declarations = { [K in keyof Settings]: SettingDecl<Settings[K]> };
+
+/** Django's host names for a server only this machine reaches (its DEBUG default). */
+const LOOPBACK_HOSTS = ['.localhost', '127.0.0.1', '[::1]'];
+
+/** Whether a BIND address listens on loopback only (a unix socket or an inherited fd may be a proxy's). */
+function onLoopback(bind: string): boolean {
+  try {
+    const b = parseBind(bind);
+    return b.kind === 'tcp' && (b.host === 'localhost' || b.host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(b.host));
+  } catch {
+    return false;
+  }
+}
 
 function currentUser(): string {
   try {
@@ -118,6 +131,11 @@ export const DECLARATIONS: Declarations = {
   FORWARDED_ALLOW_IPS: {
     section: 'accounts', flag: '--forwarded-allow-ips', type: 'list', default: ['127.0.0.1', '::1'],
     help: 'Proxies trusted to set X-Forwarded-For / X-Forwarded-Proto (IPs, CIDRs, or *).',
+  },
+  ALLOWED_HOSTS: {
+    section: 'accounts', type: 'list', metavar: 'HOST',
+    default: (s) => (s.LOCKDOWN || s.APPLICATION_MODE === 'RESTRICTED' || s.USE_REVERSE_PROXY || !s.BIND.every(onLoopback) ? ['*'] : [...LOOPBACK_HOSTS]),
+    help: 'Host names the server answers, as Django\'s ALLOWED_HOSTS (a leading dot: the domain and its subdomains; *: any name; the port does not count); another Host gets 400. Default: with LOCKDOWN off, no reverse proxy and every BIND on loopback, only .localhost, 127.0.0.1 and [::1] (a page whose name was rebound to 127.0.0.1 must not drive the server); otherwise *.',
   },
   STATIC_ROOT: {
     section: 'accounts', type: 'path', default: '/var/www/webui',

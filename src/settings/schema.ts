@@ -28,6 +28,7 @@ export interface Settings {
   WEBUI_PATHPREFIX: string;
   USE_REVERSE_PROXY: boolean;
   FORWARDED_ALLOW_IPS: string[];
+  ALLOWED_HOSTS: string[];
   STATIC_ROOT: string;
   SERVER_NAME: string;
   WEBUI_USER: string;
