@@ -6,8 +6,11 @@ import type { Settings } from './settings/schema.js';
 export interface AppDeps {
   settings: Settings;
   log: Logger;
-  /** Appends whole lines to a file owned by the master. */
-  writeLine: (file: LogFile, text: string) => void;
+  /**
+   * Appends whole lines to a file owned by the master; resolves once a webui-access.log line has
+   * left this process (await it before answering: Fail2Ban's evidence must survive a kill).
+   */
+  writeLine: (file: LogFile, text: string) => Promise<void>;
   /** Tells the other processes something (e.g. the job runner: a job was created). */
   notify: (to: ChildKindName, what: NotifyWhat, payload?: NotifyPayload) => void;
 }

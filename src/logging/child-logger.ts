@@ -1,38 +1,43 @@
 import { LEVELS, type LevelName, type Logger } from './levels.js';
 import { serverLine } from './line-format.js';
 import { sendToMaster } from '../ipc/child-side.js';
-import { LOG_FILES, type LogFile } from '../ipc/protocol.js';
+import type { LogFile } from '../ipc/protocol.js';
 
-/** Batches lines and records for the master, which owns every log file. */
+const SENT: Promise<void> = Promise.resolve();
+
+/**
+ * A worker's lines for the files the master owns. An audit line (webui-access.log, Fail2Ban's
+ * evidence) is sent at once, and `line` resolves once it is in the IPC pipe: the routes await
+ * that before answering, so a SIGKILL after the answer cannot take the line with it. Access
+ * lines wait for the end of the event-loop turn that finished their request: under load the
+ * requests of one turn go in one message, and a kill loses at most the turn's own requests.
+ */
 export class ToMaster {
-  private pending: Record<LogFile, string[]> = { access: [], 'webui-access': [] };
-  private timer: NodeJS.Timeout | null = null;
+  private access: string[] = [];
+  private scheduled = false;
 
-  /** Queues one whole line (ending with a newline) for a shared file. */
-  line(file: LogFile, text: string): void {
-    this.pending[file].push(text);
-    if (this.pending[file].length >= 256) {
-      this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), 20);
+  /** Sends one whole line (ending with a newline) for a shared file; resolves once it has left this process (audit lines) or is queued (access lines). */
+  line(file: LogFile, text: string): Promise<void> {
+    if (file === 'webui-access') {
+      return sendToMaster({ t: 'lines', file, text });
     }
+    this.access.push(text);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => void this.flush());
+    }
+    return SENT;
   }
 
   /** Sends what is queued now; resolves when the master has it in its pipe. */
   flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
+    this.scheduled = false;
+    if (this.access.length === 0) {
+      return SENT;
     }
-    const sends: Promise<void>[] = [];
-    for (const file of LOG_FILES) {
-      if (this.pending[file].length > 0) {
-        const text = this.pending[file].join('');
-        this.pending[file] = [];
-        sends.push(sendToMaster({ t: 'lines', file, text }));
-      }
-    }
-    return Promise.all(sends).then(() => undefined);
+    const text = this.access.join('');
+    this.access = [];
+    return sendToMaster({ t: 'lines', file: 'access', text });
   }
 }
 

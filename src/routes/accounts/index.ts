@@ -84,8 +84,8 @@ export function accountsRoutes(env: AccountsEnv): Router {
     ctx.body = logoutPage(chromeOf(ctx), { action: `${p}/accounts/logout/`, username: accountState(ctx).actor?.username ?? '' });
   });
 
-  router.post('/accounts/logout/', function pageLogout(ctx) {
-    logout(ctx, env);
+  router.post('/accounts/logout/', async function pageLogout(ctx) {
+    await logout(ctx, env);
     ctx.redirect(s.LOGOUT_REDIRECT_URL);
   });
 
@@ -107,8 +107,8 @@ export function accountsRoutes(env: AccountsEnv): Router {
     }
   });
 
-  router.post('/accounts/ajax_logout/', function ajaxLogout(ctx) {
-    logout(ctx, env);
+  router.post('/accounts/ajax_logout/', async function ajaxLogout(ctx) {
+    await logout(ctx, env);
     text(ctx, 200, 'Successful logout');
   });
 

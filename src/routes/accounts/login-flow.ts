@@ -50,20 +50,20 @@ export async function attemptLogin(ctx: Context, env: AccountsEnv, given: { user
   const who = { username: valid.ok || isUsernameValid(username) ? username : '', ip: f.ip };
   const retryAfter = await loginRetryAfter(env.models, s, who);
   if (retryAfter > 0) {
-    writeLine('webui-access', loginFailedLine(f, 'too many failed logins'));
+    await writeLine('webui-access', loginFailedLine(f, 'too many failed logins'));
     log.warning(`Login of "${f.username}" from ${f.ip} refused: too many failed logins (retry after ${retryAfter} s)`);
     ctx.set('Retry-After', String(retryAfter));
     return { kind: 'throttled', retryAfter };
   }
   if (!valid.ok) {
     await recordLoginFailure(env.models, s, who);
-    writeLine('webui-access', loginFailedLine(f, who.username === '' ? 'the username does not exist' : 'incorrect password'));
+    await writeLine('webui-access', loginFailedLine(f, who.username === '' ? 'the username does not exist' : 'incorrect password'));
     return { kind: 'invalid', message: valid.message };
   }
   const outcome = await authenticate(env.models, s, log, username, password, f.ip);
   if (!outcome.ok) {
     await recordLoginFailure(env.models, s, who);
-    writeLine('webui-access', loginFailedLine(f, outcome.reason));
+    await writeLine('webui-access', loginFailedLine(f, outcome.reason));
     return { kind: 'failed', reason: outcome.reason };
   }
   await touchLastLogin(env.models, outcome.user);
@@ -76,15 +76,15 @@ export async function attemptLogin(ctx: Context, env: AccountsEnv, given: { user
     await session.regenerate();
   }
   await pruneExpiredSessions(env.models);
-  writeLine('webui-access', loggedInLine(f));
+  await writeLine('webui-access', loggedInLine(f));
   return { kind: 'ok', user: outcome.user };
 }
 
 /** Logs out the session's user (if any): the session row is destroyed, the cookie cleared. */
-export function logout(ctx: Context, env: AccountsEnv): void {
+export async function logout(ctx: Context, env: AccountsEnv): Promise<void> {
   const actor = accountState(ctx).actor;
   if (actor) {
-    env.deps.writeLine('webui-access', loggedOutLine(facts(ctx, actor.username)));
+    await env.deps.writeLine('webui-access', loggedOutLine(facts(ctx, actor.username)));
   }
   ctx.session = null;
 }

@@ -80,7 +80,7 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
     }
     if (!(await verifyPassword(oldPassword, user.password)).ok) {
       await recordLoginFailure(env.models, s, who);
-      env.deps.writeLine('webui-access', loginFailedLine({ ...who, referer: ctx.get('Referer') || undefined }, 'incorrect password'));
+      await env.deps.writeLine('webui-access', loginFailedLine({ ...who, referer: ctx.get('Referer') || undefined }, 'incorrect password'));
       refuse(400, [OLD_WRONG]);
       return;
     }
