@@ -6,7 +6,7 @@ export interface Actor {
   isSuperuser: boolean;
   isStaff: boolean;
   /** Ids of the groups the user belongs to. */
-  groupIds: number[];
+  groupIds: readonly number[];
   /** LOCKDOWN off: the default user, who may see and do everything (as the original). */
   unrestricted: boolean;
 }

@@ -1,20 +1,15 @@
-/**
- * The login sessions' store (src/middlewares/session.ts), in the `sessions` table: every worker sees every session,
- * sessions survive worker restarts and reloads, and a destroyed one is gone for good.
- */
-import type { Context } from 'koa';
+/** koa-session's external store: the `sessions` table, read through the worker's cache (src/data/sessions.ts). */
 import type { AccountModels } from '../db/models/index.js';
 import { deleteExpiredSessions, deleteSession, deleteUserSessions, findSession, saveSession } from '../data/sessions.js';
-import { authCacheFor } from './auth-cache.js';
 
-/** The data we keep in a session (the session middleware adds _expire and _maxAge). */
+/** The data we keep in a session (koa-session adds _expire and _maxAge). */
 export interface SessionData {
   /** The logged-in user's id. */
   uid?: number;
   [key: string]: unknown;
 }
 
-/** The store the session middleware reads and writes (the shape of koa-session's `store` option, which it replaced). */
+/** The store object koa-session's `store` option takes. */
 export interface SessionStore {
   get(key: string, maxAge: number, opts: { rolling: boolean; ctx?: unknown }): Promise<SessionData | null>;
   set(key: string, sess: SessionData, maxAge: number, opts: { rolling: boolean; changed: boolean; ctx?: unknown }): Promise<void>;
@@ -31,42 +26,19 @@ export async function destroyUserSessions(models: AccountModels, userId: number,
   return deleteUserSessions(models, userId, exceptSid);
 }
 
-/** The database-backed store, read through this worker's AuthCache (src/auth/auth-cache.ts). */
+/** The database-backed store. */
 export function databaseSessionStore(models: AccountModels): SessionStore {
-  const cache = authCacheFor(models.sequelize);
   return {
-    async get(key, _maxAge, opts) {
-      const epoch = await cache.current();
-      if (opts.ctx) {
-        // the actor middleware reads the user at the same epoch
-        (opts.ctx as Context).state.authEpoch = epoch;
-      }
-      let entry = cache.session(key, epoch);
-      if (entry === undefined) {
-        const row = await findSession(models, key);
-        entry = { data: row ? parseData(row.data) : null, expiresAt: row ? row.expiresAt : 0 };
-        cache.rememberSession(key, epoch, entry);
-      }
-      // frozen (parseData): the entry serves later requests; the session middleware copies what it changes
-      return entry.data !== null && entry.expiresAt > Date.now() ? entry.data : null;
+    async get(key) {
+      const row = await findSession(models, key);
+      // frozen and shared: koa-session copies the values into its own Session object
+      return row !== null && row.expiresAt > Date.now() ? row.data as SessionData | null : null;
     },
     async set(key, sess, maxAge) {
-      cache.forgetSession(key);
       await saveSession(models, key, JSON.stringify(sess), Date.now() + maxAge, typeof sess.uid === 'number' ? sess.uid : null);
-      cache.forgetSession(key);
     },
     async destroy(key) {
-      cache.forgetSession(key);
       await deleteSession(models, key);
     },
   };
-}
-
-function parseData(text: string): SessionData | null {
-  try {
-    const data = JSON.parse(text) as unknown;
-    return data !== null && typeof data === 'object' ? Object.freeze(data) as SessionData : null;
-  } catch {
-    return null;
-  }
 }

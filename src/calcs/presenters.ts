@@ -96,16 +96,6 @@ export function presentListItem(row: ListRow, calcUrl: string): ListItem {
   };
 }
 
-/**
- * A list page presented by SQLite (data/calculation-list.ts listPagePresented) writes a running
- * row's `abortable` as its pid: here it becomes whether that process lives, as presentListItem
- * decides. `"abortable":` can only be a key there: inside a JSON string every `"` is escaped,
- * so a description cannot contain the quote that directly follows `abortable`.
- */
-export function settleAbortable(json: string): string {
-  return json.replace(/"abortable":(\d+)/g, (_all, pid: string) => `"abortable":${pidAlive(Number(pid))}`);
-}
-
 /** /v1/calc/:id, as the original's calc_info. */
 export function presentInfo(job: { user_name: string; status: string; start_time: DateValue; stop_time: DateValue; is_running: boolean | number }) {
   return {

@@ -3,11 +3,9 @@
  * state changes the routes make. Each change is one statement whose WHERE states when it is
  * allowed, so a concurrent change is never overwritten; the caller learns whether it happened.
  */
-import type { Actor } from '../auth/actor.js';
 import type { DateValue } from '../calcs/presenters.js';
-import { insertOneOrNone, changeRows, selectRows } from '../db/sqlite.js';
+import { insertOneOrNone, changeRows, selectRows } from '../db/query.js';
 import { RUNNING_STATUSES, type CalcModels, type JobStatus } from '../db/models/calcs.js';
-import { visibleOwnersQuery } from '../policies/calculation.js';
 import { groupIdsOfUsername } from './users.js';
 
 /** A job row as the routes read it (dates as the database returns them). */
@@ -46,15 +44,6 @@ export async function findJobs(db: CalcModels, ids: number[]): Promise<JobRow[]>
 /** Ids of the groups the owner of a job belongs to (what the group rule needs). */
 export function ownerGroupIds(db: CalcModels, userName: string): Promise<number[]> {
   return groupIdsOfUsername(db.sequelize, userName);
-}
-
-/** The owners whose jobs the actor sees through ownership and groups; null when the actor sees everything. */
-export async function visibleOwners(db: Pick<CalcModels, 'sequelize'>, actor: Actor): Promise<string[] | null> {
-  const q = visibleOwnersQuery(actor);
-  if (q === null) {
-    return null;
-  }
-  return (await selectRows<{ username: string }>(db.sequelize, q.sql, q.replacements)).map((r) => r.username);
 }
 
 /** Asks the runner's side to abort: true when the job was running (the flag is set), false otherwise. */

@@ -1,6 +1,6 @@
 /** Groups and memberships: what the admin routes and the account rules read and write. */
 import { UniqueConstraintError } from 'sequelize';
-import { selectRows } from '../db/sqlite.js';
+import { selectRows } from '../db/query.js';
 import type { AccountModels, Group } from '../db/models/index.js';
 
 /** Thrown when a name is already taken by another group. */

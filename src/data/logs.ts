@@ -1,6 +1,6 @@
 /** Calculation logs (table `log`): size, slices and the traceback of a failed job. */
 import type { DateValue } from '../calcs/presenters.js';
-import { selectRows } from '../db/sqlite.js';
+import { selectRows } from '../db/query.js';
 import type { CalcModels } from '../db/models/calcs.js';
 
 /** One log line as the routes show it. */

@@ -3,7 +3,7 @@
  * `size_mb` (MiB) is the folder's size, written by the runner when a run ends; a calculation
  * not finished yet counts with its inputs (recorded when it is created).
  */
-import { changeRows, selectRows } from '../db/sqlite.js';
+import { changeRows, selectRows } from '../db/query.js';
 import type { CalcModels } from '../db/models/calcs.js';
 
 const MB = 1024 * 1024;

@@ -1,32 +1,57 @@
-/**
- * The `sessions` table (the login sessions' store, src/auth/session-store.ts) and the
- * `auth_epoch` counter that triggers bump when a session, user, group or membership changes
- * (migration 0003; read once per request by src/auth/auth-cache.ts).
- */
+/** The `sessions` table: koa-session's external store (src/auth/session-store.ts) reads and writes it here. */
 import type { Sequelize } from 'sequelize';
 import { Op } from 'sequelize';
 import type { AccountModels } from '../db/models/index.js';
-import { selectRows } from '../db/sqlite.js';
+import { freshCache, type FreshCache } from '../db/fresh-cache.js';
 
-/** A stored session: its JSON text and when it expires (ms since the epoch). */
+/** A stored session: its values (parsed from the row's JSON, frozen; null when unreadable) and when it expires (ms since the epoch). */
 export interface StoredSession {
-  data: string;
+  data: Readonly<Record<string, unknown>> | null;
   expiresAt: number;
 }
 
-/** The session with this id, or null. */
-export async function findSession(models: AccountModels, sid: string): Promise<StoredSession | null> {
-  const row = await models.SessionRow.findOne({ where: { sid } });
-  return row ? { data: row.data, expiresAt: Number(row.expiresAt) } : null;
+/** Sessions kept per worker (the epoch moves when one ends or changes). */
+const MAX_SESSIONS = 10_000;
+
+const caches = new WeakMap<Sequelize, FreshCache<StoredSession | null>>();
+
+function cacheOf(models: AccountModels): FreshCache<StoredSession | null> {
+  let c = caches.get(models.sequelize);
+  if (c === undefined) {
+    c = freshCache(models.sequelize, { max: MAX_SESSIONS });
+    caches.set(models.sequelize, c);
+  }
+  return c;
+}
+
+/** The session with this id, or null (kept by the worker while the epoch holds). */
+export function findSession(models: AccountModels, sid: string): Promise<StoredSession | null> {
+  return cacheOf(models).get(sid, async () => {
+    const row = await models.SessionRow.findOne({ where: { sid } });
+    return row ? Object.freeze({ data: parseData(row.data), expiresAt: Number(row.expiresAt) }) : null;
+  });
+}
+
+function parseData(text: string): Readonly<Record<string, unknown>> | null {
+  try {
+    const data = JSON.parse(text) as unknown;
+    return data !== null && typeof data === 'object' ? Object.freeze(data as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Writes (or replaces) a session. */
 export async function saveSession(models: AccountModels, sid: string, data: string, expiresAt: number, userId: number | null): Promise<void> {
+  // a new session does not move the epoch (nobody holds it yet): this worker forgets its "none" itself
+  cacheOf(models).forget(sid);
   await models.SessionRow.upsert({ sid, data, expiresAt, userId });
+  cacheOf(models).forget(sid);
 }
 
 /** Removes one session. */
 export async function deleteSession(models: AccountModels, sid: string): Promise<void> {
+  cacheOf(models).forget(sid);
   await models.SessionRow.destroy({ where: { sid } });
 }
 
@@ -39,10 +64,4 @@ export function deleteExpiredSessions(models: AccountModels, now: number): Promi
 export function deleteUserSessions(models: AccountModels, userId: number, exceptSid?: string): Promise<number> {
   const where = exceptSid === undefined ? { userId } : { userId, sid: { [Op.ne]: exceptSid } };
   return models.SessionRow.destroy({ where });
-}
-
-/** The auth epoch: one indexed read of one integer (null when the row is missing). */
-export async function readAuthEpoch(sequelize: Sequelize): Promise<number | null> {
-  const rows = await selectRows<{ n: number | string }>(sequelize, 'SELECT n FROM auth_epoch WHERE id = 1', []);
-  return rows[0] === undefined ? null : Number(rows[0].n);
 }

@@ -3,8 +3,40 @@
  * account rules need. The account rules themselves (validation, hashing) are in auth/accounts.ts.
  */
 import { UniqueConstraintError, type Sequelize } from 'sequelize';
-import { changeRows, selectRows } from '../db/sqlite.js';
+import { changeRows, selectRows } from '../db/query.js';
+import { freshCache, type FreshCache } from '../db/fresh-cache.js';
 import type { AccountModels, AccountSource, User } from '../db/models/index.js';
+
+/** What a request needs to know of its logged-in user: the row's rights and the user's groups. */
+export interface UserFacts {
+  id: number;
+  username: string;
+  isSuperuser: boolean;
+  isStaff: boolean;
+  groupIds: readonly number[];
+}
+
+/** Users kept per worker (the epoch moves when a user, group or membership changes). */
+const MAX_USERS = 10_000;
+
+const factsCaches = new WeakMap<Sequelize, FreshCache<Readonly<UserFacts> | null>>();
+
+/** The active user with this id and their groups, frozen (null: gone or inactive); kept by the worker while the epoch holds. */
+export function activeUserFacts(models: AccountModels, id: number): Promise<Readonly<UserFacts> | null> {
+  let cache = factsCaches.get(models.sequelize);
+  if (cache === undefined) {
+    cache = freshCache(models.sequelize, { max: MAX_USERS });
+    factsCaches.set(models.sequelize, cache);
+  }
+  return cache.get(String(id), async () => {
+    const user = await models.User.findByPk(id);
+    if (!user || !user.isActive) {
+      return null;
+    }
+    const groupIds = Object.freeze(await groupIdsOf(models, user.id));
+    return Object.freeze({ id: user.id, username: user.username, isSuperuser: user.isSuperuser, isStaff: user.isStaff, groupIds });
+  });
+}
 
 /** The user with this id, or null. */
 export function findUser(models: AccountModels, id: number): Promise<User | null> {

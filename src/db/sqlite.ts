@@ -1,22 +1,10 @@
 /**
- * The one file that touches the SQLite drivers (node-sqlite3, better-sqlite3) and Sequelize's internals. Every
- * other file uses Sequelize's public API (models, queries, transactions, umzug migrations) or
- * the functions below. What is done here, and why:
- * - every connection Sequelize opens (transactions open their own) gets the busy timeout,
- *   synchronous=NORMAL and a cache of `PRAGMA table_info` (Sequelize asks it before EVERY model
- *   SELECT; columns change only through migrations, which never run in a serving process);
- * - `selectRows` runs the hot read queries (the list, the auth epoch, loading a job) on a second
- *   connection of the process, through better-sqlite3: synchronous, each statement prepared
- *   once and reset after every run. node-sqlite3 sends every query through libuv's thread pool
- *   (~80 µs of CPU for `SELECT 1`, against ~3 µs here: docs/performance.md); Sequelize's dialect
- *   adds serialize() and table_info on top. A reset statement holds no snapshot: each run reads
- *   what was committed before it started (WAL), by this process's other connection too;
- * - a failed query's stack names the driver's cause (Sequelize replaces it by a bare "Error"),
- *   so "Worker failed to boot" and the runner's "cannot start" say what went wrong.
+ * The one file that knows the SQLite drivers: node-sqlite3 under Sequelize (writes, models,
+ * migrations) and better-sqlite3 for reads (src/db/query.ts; why: docs/architecture.md).
  */
 import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
-import { QueryTypes, Sequelize } from 'sequelize';
+import { LRUCache } from 'lru-cache';
+import { Sequelize } from 'sequelize';
 
 /** How long a writer waits for SQLite's lock before giving up (N workers write at once). */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
@@ -73,7 +61,7 @@ function prepareEveryConnection(db: Sequelize): void {
 
 /** Makes `conn.all` answer repeated `PRAGMA table_info(...)` from a per-connection cache. */
 function cacheTableInfo(conn: Connection): void {
-  const cache = new Map<string, unknown[]>();
+  const cache = new LRUCache<string, unknown[]>({ max: 100 });
   const all = conn.all.bind(conn);
   conn.all = (sql: string, ...args: unknown[]) => {
     const cb = args[args.length - 1];
@@ -146,24 +134,26 @@ function bindable(v: unknown): unknown {
  */
 const READER_BUSY_TIMEOUT_MS = 5_000;
 
-/** Prepared statements kept per reader; all are dropped when full (the hot queries come back at once). */
-const MAX_STATEMENTS = 200;
+/** The part of better-sqlite3 used here (its own types lag its majors). */
+interface ReaderDb {
+  prepare(sql: string): { all(params: unknown[]): unknown[] };
+  close(): void;
+}
 
-/** The reading connection of one database in this process, and its prepared statements. */
+/** The reading connection of one database in this process, and its prepared statements (bounded: the hot queries are few). */
 interface Reader {
-  db: BetterSqlite3.Database;
-  statements: Map<string, BetterSqlite3.Statement>;
+  db: ReaderDb;
+  statements: LRUCache<string, ReturnType<ReaderDb['prepare']>>;
 }
 
 const readers = new WeakMap<Sequelize, Reader>();
 
 /** This process's reading connection to `sequelize`'s SQLite file, opened at first use and closed with Sequelize. */
-function readerOf(sequelize: Sequelize): Reader {
+function readerOf(sequelize: Sequelize, file: string): Reader {
   let r = readers.get(sequelize);
   if (r === undefined) {
-    const file = (sequelize as unknown as { options: { storage: string } }).options.storage;
-    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
-    r = { db: new Database(file, { fileMustExist: true, timeout: READER_BUSY_TIMEOUT_MS }), statements: new Map() };
+    const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string, o: object) => ReaderDb;
+    r = { db: new Database(file, { fileMustExist: true, timeout: READER_BUSY_TIMEOUT_MS }), statements: new LRUCache({ max: 200 }) };
     readers.set(sequelize, r);
     const close = sequelize.close.bind(sequelize);
     const reader = r;
@@ -176,23 +166,20 @@ function readerOf(sequelize: Sequelize): Reader {
   return r;
 }
 
-/** Runs a SELECT with positional `?` parameters on this process's reading connection; resolves with plain rows. */
-export async function selectRows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
-  if (sequelize.getDialect() !== 'sqlite') {
-    return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, raw: true });
-  }
+/**
+ * Runs a SELECT with positional `?` parameters: on this process's reading connection
+ * (synchronous, statements prepared once, reset after each run so no snapshot outlives it), or
+ * on Sequelize's shared connection for an in-memory database (a second one would be empty).
+ */
+export async function sqliteSelect<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
   const storage = (sequelize as unknown as { options: { storage?: string } }).options.storage;
   if (!storage || storage === ':memory:') {
-    // a second connection would open another, empty database
     return selectOnShared<T>(sequelize, sql, params);
   }
   try {
-    const reader = readerOf(sequelize);
+    const reader = readerOf(sequelize, storage);
     let statement = reader.statements.get(sql);
     if (statement === undefined) {
-      if (reader.statements.size >= MAX_STATEMENTS) {
-        reader.statements.clear();
-      }
       statement = reader.db.prepare(sql);
       reader.statements.set(sql, statement);
     }
@@ -220,41 +207,12 @@ function driverError(err: unknown): unknown {
   return err;
 }
 
-/**
- * Runs an `INSERT ... SELECT ... WHERE` that may insert one row or none; resolves with the new
- * id, or null when nothing was inserted (SQLite's lastID is stale then, so `changes` decides).
- */
-export async function insertOneOrNone(sequelize: Sequelize, sql: string, replacements: unknown[]): Promise<number | null> {
-  if (sequelize.getDialect() === 'postgres') {
-    const rows = await sequelize.query<{ id: number }>(`${sql} RETURNING id`, { replacements, type: QueryTypes.SELECT });
-    return rows.length === 0 ? null : Number(rows[0].id);
-  }
-  // sqlite: [lastID, changes]
-  const [lastId, changes] = (await sequelize.query(sql, { replacements, type: QueryTypes.INSERT })) as unknown as [number, number];
-  return changes === 1 ? Number(lastId) : null;
-}
-
-/** Runs an UPDATE or DELETE; resolves with the number of rows it changed, on every dialect. */
-export async function changeRows(sequelize: Sequelize, sql: string, replacements: unknown[]): Promise<number> {
-  const type = /^\s*delete/i.test(sql) ? QueryTypes.BULKDELETE : QueryTypes.BULKUPDATE;
-  return Number(await sequelize.query(sql, { replacements, type }));
-}
-
-/** SQLite's data_version (moves when another connection commits); null for other databases. */
-export async function dataVersion(sequelize: Sequelize): Promise<number | null> {
-  if (sequelize.getDialect() !== 'sqlite') {
-    return null;
-  }
-  const [row] = await selectRows<{ data_version: number }>(sequelize, 'PRAGMA data_version', []);
-  return Number(row.data_version);
-}
-
 /** `PRAGMA quick_check`: [] when the file is sound, else what SQLite found (one line each). */
 export async function quickCheck(sequelize: Sequelize): Promise<string[]> {
   if (sequelize.getDialect() !== 'sqlite') {
     return [];
   }
-  const rows = await selectRows<{ quick_check: string }>(sequelize, 'PRAGMA quick_check', []);
+  const rows = await sqliteSelect<{ quick_check: string }>(sequelize, 'PRAGMA quick_check', []);
   const lines = rows.map((r) => String(Object.values(r)[0]));
   return lines.length === 1 && lines[0] === 'ok' ? [] : lines;
 }

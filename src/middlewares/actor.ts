@@ -1,8 +1,7 @@
 import type { Context, Next } from 'koa';
 import type { Actor } from '../auth/actor.js';
-import { authCacheFor, bindToEpoch } from '../auth/auth-cache.js';
-import { actorOfUser, unrestrictedActor } from '../auth/users.js';
-import { findUser } from '../data/users.js';
+import { unrestrictedActor } from '../auth/users.js';
+import { activeUserFacts } from '../data/users.js';
 import { setRemoteUser } from '../http/remote-user.js';
 import type { AccountModels } from '../db/models/index.js';
 import type { Settings } from '../settings/schema.js';
@@ -11,8 +10,7 @@ import { accountState } from './state.js';
 /**
  * Sets ctx.state.actor. LOCKDOWN off: every caller is the DEFAULT_USER, unrestricted.
  * LOCKDOWN on: the session's user if it still exists and is active; a session whose user
- * was disabled is dropped. The user's actor is read once per auth epoch and kept by the
- * worker (src/auth/auth-cache.ts): it is frozen, shared by that user's requests.
+ * was disabled is dropped.
  */
 export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, models: AccountModels) {
   if (!s.LOCKDOWN) {
@@ -25,56 +23,22 @@ export function actorMiddleware(s: Pick<Settings, 'LOCKDOWN' | 'DEFAULT_USER'>, 
       return next();
     };
   }
-  const cache = authCacheFor(models.sequelize);
-  /** The user's actor, null when the user is gone or inactive. */
-  const readActor = async (uid: number): Promise<Actor | null> => {
-    const user = await findUser(models, uid);
-    if (!user || !user.isActive) {
-      return null;
-    }
-    const actor = await actorOfUser(models, user);
-    Object.freeze(actor.groupIds);
-    Object.freeze(actor);
-    // read after the epoch: what is derived from it (the list's visible owners) may be kept with it
-    bindToEpoch(actor);
-    return actor;
-  };
-  /** Puts the user's actor (null: gone or inactive, the session then ends) in the request's state. */
-  const adopt = (ctx: Context, uid: number, actor: Actor | null): void => {
-    const state = accountState(ctx);
-    if (actor) {
-      state.actor = actor;
-      state.userId = uid;
-      setRemoteUser(ctx.req, actor.username);
-    } else {
-      ctx.session = null;
-    }
-  };
-  const readThenNext = async (ctx: Context, next: Next, uid: number, known: number | undefined): Promise<unknown> => {
-    // the epoch the session was read at (the store sets it); read now if the store did not run
-    const epoch = known ?? await cache.current();
-    let actor = cache.actor(uid, epoch);
-    if (actor === undefined) {
-      actor = await readActor(uid);
-      cache.rememberActor(uid, epoch, actor);
-    }
-    adopt(ctx, uid, actor);
-    return next();
-  };
-  // not async: a request whose user this worker knows at this epoch only passes through
-  return function sessionActor(ctx: Context, next: Next): Promise<unknown> {
+  return async function sessionActor(ctx: Context, next: Next): Promise<unknown> {
     const state = accountState(ctx);
     state.actor = null;
     state.userId = null;
     const uid = (ctx.session as { uid?: unknown } | null)?.uid;
-    if (typeof uid !== 'number') {
-      return next();
+    if (typeof uid === 'number') {
+      const user = await activeUserFacts(models, uid);
+      if (user) {
+        const actor: Actor = { ...user, unrestricted: false };
+        state.actor = actor;
+        state.userId = uid;
+        setRemoteUser(ctx.req, actor.username);
+      } else {
+        ctx.session = null;
+      }
     }
-    const known = state.authEpoch === undefined ? undefined : cache.actor(uid, state.authEpoch);
-    if (known === undefined) {
-      return readThenNext(ctx, next, uid, state.authEpoch);
-    }
-    adopt(ctx, uid, known);
     return next();
   };
 }

@@ -13,8 +13,6 @@ export interface AccountState {
   actor: Actor | null;
   /** The logged-in user's row id (LOCKDOWN on), else null. */
   userId: number | null;
-  /** The auth epoch this request's session was read at (src/auth/auth-cache.ts). */
-  authEpoch?: number;
 }
 
 /** ctx.state, typed. */

@@ -2,10 +2,10 @@
  * Who may see, abort, remove and share a calculation (the original's access rules):
  * owners, members of a group the owner belongs to, and superusers see; `shared` ones are
  * visible to everyone logged in; only the owner may remove. LOCKDOWN off: everything.
- * The same visibility rule as SQL (for the list) lives here too, beside `canSee`.
- * Loading a calculation for a route and applying these rules: ./load-calculation.ts.
+ * Seeing is given once, as data (`visibility`): canSee evaluates it, the list turns it into SQL.
  */
 import type { Actor } from '../auth/actor.js';
+import type { Visibility } from '../data/visibility.js';
 import { isSuperuser, isUnrestricted, or, sharesGroup, type Condition } from './helpers.js';
 
 /** What a policy needs to know of a calculation. */
@@ -20,9 +20,17 @@ export interface CalcFacts {
 
 const isOwner: Condition<CalcFacts> = (actor, calc) => actor.username === calc.userName;
 const inOwnersGroup: Condition<CalcFacts> = (actor, calc) => sharesGroup(actor, calc.ownerGroupIds);
-const isShared: Condition<CalcFacts> = (_actor, calc) => calc.status === 'shared';
 
-const canSee = or<CalcFacts>(isUnrestricted, isSuperuser, isOwner, inOwnersGroup, isShared);
+/** Whose calculations an actor sees: everything, else their own, their groups' members' and the shared ones. */
+export function visibility(actor: Actor): Visibility {
+  return { everything: actor.unrestricted || actor.isSuperuser, username: actor.username, groupIds: actor.groupIds };
+}
+
+/** The visibility rule evaluated on one calculation (src/data/visibility.ts makes the same rule SQL). */
+const canSee: Condition<CalcFacts> = (actor, calc) => {
+  const v = visibility(actor);
+  return v.everything || calc.userName === v.username || v.groupIds.some((g) => calc.ownerGroupIds.includes(g)) || calc.status === 'shared';
+};
 const canAbort = or<CalcFacts>(isUnrestricted, isSuperuser, isOwner, inOwnersGroup);
 // "only the owner of a calculation can delete it": superusers are refused too
 const canRemove = or<CalcFacts>(isUnrestricted, isOwner);
@@ -110,45 +118,4 @@ export function allowedCalcActions(actor: Actor, calc: CalcFacts, opts: { aclOn:
     unshare: calc.status === 'shared' && mayShareCalculation(actor, calc),
     continue: writable && see && (calc.status === 'complete' || calc.status === 'shared'),
   };
-}
-
-/** SQL text and its positional parameters. */
-export interface SqlPart {
-  sql: string;
-  replacements: unknown[];
-}
-
-const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
-
-/**
- * canSee as SQL, step 1: the owners whose jobs a restricted actor sees through ownership and
- * groups (the actor and every member of the actor's groups); null for actors who see everything.
- */
-export function visibleOwnersQuery(actor: Actor): SqlPart | null {
-  if (actor.unrestricted || actor.isSuperuser) {
-    return null;
-  }
-  if (actor.groupIds.length === 0) {
-    return { sql: 'SELECT ? AS username', replacements: [actor.username] };
-  }
-  return {
-    sql: `SELECT ? AS username UNION SELECT u.username FROM users u JOIN memberships m ON m.user_id = u.id WHERE m.group_id IN (${marks(actor.groupIds.length)})`,
-    replacements: [actor.username, ...actor.groupIds],
-  };
-}
-
-/**
- * canSee as SQL, step 2: the visible jobs as a WHERE fragment over `job` (or `job_count`):
- * `owners` from visibleOwnersQuery, null = everyone's; deleted jobs never.
- * test/calcs/list-visibility.test.ts checks that it agrees with maySeeCalculation.
- */
-export function visibleJobs(owners: string[] | null, includeShared = true): SqlPart {
-  if (owners === null) {
-    return { sql: "status != 'deleted'", replacements: [] };
-  }
-  const ors = owners.length > 0 ? [`user_name IN (${marks(owners.length)})`] : [];
-  if (includeShared) {
-    ors.push("status = 'shared'");
-  }
-  return { sql: `status != 'deleted' AND (${ors.length > 0 ? ors.join(' OR ') : '0'})`, replacements: [...owners] };
 }

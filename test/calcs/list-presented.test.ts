@@ -1,7 +1,8 @@
 /**
- * The list page as SQLite presents it (listPagePresented) is exactly what presentListItem makes
- * of the same rows: same keys in the same order, same values, for every order, direction,
- * offset and filter, with awkward descriptions and sizes, running rows with live and dead pids.
+ * The list page (listPage: per-owner probes or a walk of the table, cached) holds exactly the
+ * rows, in exactly the order, of the plain query over the visible jobs, for every order,
+ * direction, offset and filter, with awkward descriptions and sizes; presented once
+ * (presentListItem), running rows with live and dead pids.
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -9,8 +10,11 @@ import { expect } from 'chai';
 import type { Actor } from '../../src/auth/actor.js';
 import { unrestrictedActor } from '../../src/auth/users.js';
 import { parseListParams } from '../../src/calcs/list-params.js';
-import { presentListItem, settleAbortable } from '../../src/calcs/presenters.js';
-import { listPage, listPagePresented } from '../../src/data/calculation-list.js';
+import { presentListItem, type ListRow } from '../../src/calcs/presenters.js';
+import { LIST_COLUMNS, listPage } from '../../src/data/calculation-list.js';
+import { visibleJobs, visibleOwners } from '../../src/data/visibility.js';
+import { selectRows } from '../../src/db/query.js';
+import { visibility } from '../../src/policies/calculation.js';
 import { openAndMigrate } from '../../src/db/database.js';
 import { initCalcModels } from '../../src/db/models/calcs.js';
 import { tempDir } from '../helpers/server.js';
@@ -23,7 +27,7 @@ function deadPid(): number {
   return r.pid as number;
 }
 
-describe('the calculation list presented by SQLite', () => {
+describe('the calculation list page: its rows, their order, their presentation', () => {
   const dir = tempDir('oq-presented-');
   let db: Awaited<ReturnType<typeof openAndMigrate>>;
   const alice: Actor = { id: 1, username: 'alice', isSuperuser: false, isStaff: false, groupIds: [], unrestricted: false };
@@ -71,37 +75,65 @@ describe('the calculation list presented by SQLite', () => {
     ['one mode, relevant', { calculation_mode: 'classical', relevant: 'true' }],
     ['an empty page', { offset: '5000' }],
   ];
+  /** The page as the plainest query over the visible jobs reads it. */
+  async function plainPage(actor: Actor, query: Record<string, string>): Promise<ListRow[]> {
+    const p = parseListParams({ ...query, limit: '100000', offset: '0' });
+    const owners = await visibleOwners(db, visibility(actor));
+    const where = visibleJobs(owners, p.includeShared);
+    const conds: string[] = [];
+    const values: unknown[] = [];
+    for (const [k, v] of Object.entries({ status: p.status, calculation_mode: p.calculationMode })) {
+      if (v !== undefined) {
+        conds.push(` AND ${k} = ?`);
+        values.push(v);
+      }
+    }
+    if (p.isRunning !== undefined) {
+      conds.push(` AND is_running = ${p.isRunning ? 1 : 0}`);
+    }
+    if (p.relevant !== undefined) {
+      conds.push(` AND relevant = ${p.relevant ? 1 : 0}`);
+    }
+    const all = await selectRows<ListRow>(db.sequelize,
+      `SELECT ${LIST_COLUMNS} FROM job WHERE ${where.sql}${conds.join('')} ORDER BY ${p.orderBy} ${p.orderDir}, id ${p.orderDir}`, [...where.replacements, ...values]);
+    const q = parseListParams(query);
+    return all.slice(q.offset, q.offset + q.limit);
+  }
+
   for (const actor of [unrestrictedActor('root'), alice]) {
     for (const [name, query] of cases) {
-      it(`is what presentListItem makes of the same rows: ${name}, for ${actor.unrestricted ? 'an unrestricted' : 'a restricted'} caller`, async () => {
+      it(`holds the plain query's rows in its order, presented with every key in place: ${name}, for ${actor.unrestricted ? 'an unrestricted' : 'a restricted'} caller`, async () => {
         const params = parseListParams(query);
-        const page = await listPagePresented(db, actor, params, BASE);
-        expect(page, 'SQLite presents it').to.not.equal(null);
-        const { rows, total } = await listPage(db, actor, params);
-        const expected = rows.map((r) => presentListItem(r, BASE));
-        const text = page!.pidsToCheck ? settleAbortable(page!.json) : page!.json;
-        expect(JSON.parse(text)).to.deep.equal(expected);
-        // the same keys in the same order
-        expect((JSON.parse(text) as object[]).map((o) => Object.keys(o))).to.deep.equal(expected.map((o) => Object.keys(o)));
-        expect(page!.total).to.equal(total);
+        const { rows } = await listPage(db, visibility(actor), params, 0);
+        const want = await plainPage(actor, query);
+        expect(rows.map((r) => r.id)).to.deep.equal(want.map((r) => r.id));
+        expect(rows).to.deep.equal(want);
+        const keys = ['id', 'owner', 'calculation_mode', 'status', 'is_running', 'description', 'url', 'parent_id', 'abortable', 'size_mb', 'start_time'];
+        for (const item of rows.map((r) => presentListItem(r, BASE))) {
+          expect(Object.keys(item)).to.deep.equal(keys);
+          expect(JSON.parse(JSON.stringify(item))).to.deep.equal(item);
+        }
       });
     }
   }
 
-  it('says when a row has a pid to check, and a live engine process makes that row abortable', async () => {
-    const page = await listPagePresented(db, unrestrictedActor('root'), parseListParams({ is_running: 'true', limit: '1000' }), BASE);
-    expect(page!.pidsToCheck).to.equal(true);
-    const items = JSON.parse(settleAbortable(page!.json)) as { abortable: boolean }[];
+  it('a live engine process makes a running row abortable; a dead one, or a finished row, does not', async () => {
+    const { rows } = await listPage(db, visibility(unrestrictedActor('root')), parseListParams({ is_running: 'true', limit: '1000' }), 0);
+    const items = rows.map((r) => presentListItem(r, BASE));
     expect(items.filter((i) => i.abortable).length, 'rows whose pid is this process').to.be.greaterThan(0);
     expect(items.filter((i) => !i.abortable).length, 'rows whose pid is gone').to.be.greaterThan(0);
-    const done = await listPagePresented(db, unrestrictedActor('root'), parseListParams({ status: 'complete' }), BASE);
-    expect(done!.pidsToCheck, 'finished rows keep abortable false whatever their pid').to.equal(false);
+    const done = await listPage(db, visibility(unrestrictedActor('root')), parseListParams({ status: 'complete', limit: '1000' }), 0);
+    expect(done.rows.some((r) => r.pid !== null), 'finished rows with a pid exist').to.equal(true);
+    expect(done.rows.map((r) => presentListItem(r, BASE)).every((i) => !i.abortable), 'finished rows keep abortable false whatever their pid').to.equal(true);
   });
 
-  it('leaves a page with a date SQLite cannot read to the JS presenter', async () => {
+  it('a page with a date the database cannot read is still answered, and other pages are unaffected', async () => {
     await db.sequelize.query("INSERT INTO job (description, user_name, calculation_mode, status, is_running, start_time, relevant, job_ini, abort_requested) VALUES ('odd', 'carol', 'classical', 'complete', 0, 'not a date', 1, 'job.ini', 0)");
     const carol: Actor = { ...alice, id: 3, username: 'carol' };
-    expect(await listPagePresented(db, carol, parseListParams({}), BASE)).to.equal(null);
-    expect(await listPagePresented(db, alice, parseListParams({}), BASE), 'other pages are unaffected').to.not.equal(null);
+    const odd = await listPage(db, visibility(carol), parseListParams({}), 0);
+    const items = odd.rows.map((r) => presentListItem(r, BASE));
+    expect(items.filter((i) => i.owner === 'carol').map((i) => i.description)).to.deep.equal(['odd']);
+    const others = await listPage(db, visibility(alice), parseListParams({}), 0);
+    expect(others.rows.every((r) => r.user_name !== 'carol')).to.equal(true);
   });
 });

@@ -5,12 +5,12 @@ import type { Actor } from '../../src/auth/actor.js';
 import { actorOfUser, unrestrictedActor } from '../../src/auth/users.js';
 import { parseListParams, type ListParams } from '../../src/calcs/list-params.js';
 import { listQueries } from '../../src/data/calculation-list.js';
-import { visibleOwners } from '../../src/data/calculations.js';
+import { visibleJobs, visibleOwners } from '../../src/data/visibility.js';
 import { groupIdsOfUsername } from '../../src/data/users.js';
 import { openAndMigrate } from '../../src/db/database.js';
 import { initCalcModels } from '../../src/db/models/calcs.js';
-import { selectRows } from '../../src/db/sqlite.js';
-import { maySeeCalculation, visibleJobs } from '../../src/policies/calculation.js';
+import { selectRows } from '../../src/db/query.js';
+import { maySeeCalculation, visibility } from '../../src/policies/calculation.js';
 import { tempDir } from '../helpers/server.js';
 
 describe('the list filter agrees with maySeeCalculation', () => {
@@ -51,7 +51,7 @@ describe('the list filter agrees with maySeeCalculation', () => {
         ['calculation_mode', { calculationMode: 'event_based' }, (j) => j.calculation_mode === 'event_based'],
       ];
       for (const actor of actors) {
-        const owners = await visibleOwners(db, actor);
+        const owners = await visibleOwners(db, visibility(actor));
         const where = visibleJobs(owners);
         const rows = await db.sequelize.query<{ id: number }>(`SELECT id FROM job WHERE ${where.sql} ORDER BY id`, { replacements: where.replacements, type: QueryTypes.SELECT });
         const expected: number[] = [];

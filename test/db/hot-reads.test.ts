@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openAndMigrate } from '../../src/db/database.js';
-import { selectRows } from '../../src/db/sqlite.js';
+import { selectRows } from '../../src/db/query.js';
 import { tempDir } from '../helpers/server.js';
 
 interface RawDb {

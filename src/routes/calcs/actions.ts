@@ -31,14 +31,12 @@ export function abortRemoveRoutes(router: Router, env: CalcEnv): void {
     if (!(await markDeleted(env.models, job.id))) {
       await refuseRemoval(env, job.id);
     }
-    env.listCache.bump();
     // all or nothing, as the user sees it: a folder that cannot be removed puts the job back,
     // so that a retry (once the folder can be written) finishes the removal
     try {
       await rm(calcDir(env.settings.DATA_DIR, job.id), { recursive: true, force: true });
     } catch (err) {
       await undoDeleted(env.models, job.id, job.status);
-      env.listCache.bump();
       // a 500 (the server's folder is broken, not the request); the log says what failed
       throw new Error(`cannot remove the folder of calculation ${job.id}, so it was kept: ${(err as Error).message}`, { cause: err });
     }
@@ -68,7 +66,6 @@ export function shareRoutes(router: Router, env: CalcEnv): void {
     router.post(`/v1/calc/:id/${verb}`, async function calcShare(ctx) {
       const { job } = await loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, verb, { aclOn: env.settings.ACL_ON });
       const changed = await changeStatus(env.models, job.id, from, to);
-      env.listCache.bump();
       if (!changed) {
         const now = (await findJob(env.models, job.id))?.status ?? 'deleted';
         if (now === 'deleted') {

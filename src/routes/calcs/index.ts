@@ -6,7 +6,6 @@ import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Sequelize } from 'sequelize';
 import type { CalcEnv } from '../../calcs/env.js';
-import { ListCache } from '../../calcs/list-cache.js';
 import { initCalcModels } from '../../db/models/calcs.js';
 import { notFound } from '../../errors.js';
 import { abortRemoveRoutes, shareRoutes } from './actions.js';
@@ -21,7 +20,7 @@ const WRITE_ROUTES = ['/v1/calc/run', '/v1/calc/validate_zip', '/v1/calc/:id/abo
 export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'notify'> & { sequelize: Sequelize }): Router {
   const env: CalcEnv = {
     settings: opts.settings, notify: opts.notify,
-    models: initCalcModels(opts.sequelize), listCache: new ListCache(opts.sequelize, opts.settings.LIST_CACHE_MS),
+    models: initCalcModels(opts.sequelize),
   };
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {

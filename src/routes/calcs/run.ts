@@ -40,7 +40,6 @@ export function runRoutes(router: Router, env: CalcEnv): void {
       const bytes = await checkStaged(env.settings, space, staging);
       const id = await createCalc(env, actor, staging, inputs, parent);
       await recordInputBytes(env.models, id, bytes);
-      env.listCache.bump();
       env.notify('runner', 'created', { id });
       ctx.body = { status: 'created', job_id: id };
     } catch (err) {

@@ -1,0 +1,44 @@
+/**
+ * The one way src/data reads and writes: Sequelize models for plain rows, these functions for
+ * SQL (the rule: docs/architecture.md, "One way to read and write"). Same interface on SQLite and PostgreSQL.
+ */
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { sqliteSelect } from './sqlite.js';
+
+/** Runs a SELECT with positional `?` parameters; resolves with plain rows. */
+export function selectRows<T extends object>(sequelize: Sequelize, sql: string, params: unknown[]): Promise<T[]> {
+  if (sequelize.getDialect() === 'sqlite') {
+    return sqliteSelect<T>(sequelize, sql, params);
+  }
+  return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, raw: true });
+}
+
+/**
+ * Runs an `INSERT ... SELECT ... WHERE` that may insert one row or none; resolves with the new
+ * id, or null when nothing was inserted (SQLite's lastID is stale then, so `changes` decides).
+ */
+export async function insertOneOrNone(sequelize: Sequelize, sql: string, replacements: unknown[]): Promise<number | null> {
+  if (sequelize.getDialect() === 'postgres') {
+    const rows = await sequelize.query<{ id: number }>(`${sql} RETURNING id`, { replacements, type: QueryTypes.SELECT });
+    return rows.length === 0 ? null : Number(rows[0].id);
+  }
+  // sqlite: [lastID, changes]
+  const [lastId, changes] = (await sequelize.query(sql, { replacements, type: QueryTypes.INSERT })) as unknown as [number, number];
+  return changes === 1 ? Number(lastId) : null;
+}
+
+/** Runs an UPDATE or DELETE; resolves with the number of rows it changed, on every dialect. */
+export async function changeRows(sequelize: Sequelize, sql: string, replacements: unknown[]): Promise<number> {
+  const type = /^\s*delete/i.test(sql) ? QueryTypes.BULKDELETE : QueryTypes.BULKUPDATE;
+  return Number(await sequelize.query(sql, { replacements, type }));
+}
+
+/** `?, ?, ?` for n values. */
+export function marks(n: number): string {
+  return Array.from({ length: n }, () => '?').join(',');
+}
+
+/** Whether the database takes `NOT INDEXED` (SQLite): a table walked in rowid order, stopping at a LIMIT. */
+export function walksTables(sequelize: Sequelize): boolean {
+  return sequelize.getDialect() === 'sqlite';
+}
