@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Sequelize } from 'sequelize';
 import { openAndMigrate } from '../../src/db/database.js';
 import { openDatabase } from '../../src/db/connection.js';
-import { selectRows } from '../../src/db/sqlite.js';
+import { selectRows } from '../../src/db/query.js';
 import { badRequest, databaseUnavailable, DATABASE_UNAVAILABLE } from '../../src/errors.js';
 import { tempDir } from '../helpers/server.js';
 
