@@ -1,9 +1,12 @@
-import { sqlitePath } from '../db/connection.js';
 import { openAndMigrate } from '../db/database.js';
+import { databaseWhere } from '../db/errors.js';
 import type { Command } from './command.js';
 import { commandSettings } from './db-command.js';
 
-/** `oq-webui migrate`: creates the database if needed and applies pending migrations. */
+/**
+ * `oq-webui migrate`: creates the database if needed and applies pending migrations, each in one
+ * transaction with its record, so that rerunning it after an interruption finishes the job.
+ */
 export const migrateCommand: Command = {
   usage: 'oq-webui migrate [--database URL] [--data-dir DIR] [-c CONFIG]',
   withSettings: true,
@@ -14,7 +17,7 @@ export const migrateCommand: Command = {
     if (!s) {
       return 2;
     }
-    const where = sqlitePath(s.DATABASE) ?? s.DATABASE.replace(/\/\/[^@/]*@/, '//***@');
+    const where = databaseWhere(s.DATABASE);
     process.stdout.write(`Database: ${where}\n`);
     let db;
     try {
