@@ -5,13 +5,14 @@
  * its temporary files in `$TMPDIR`, matplotlib's cache under `~/.cache` unless `MPLCONFIGDIR`.
  *
  * So every engine run gets: HOME = the engine data folder (ENGINE_DATA_DIR, default
- * DATA_DIR/engine), OQ_CONFIG_FILE = the openquake.cfg written there (its database beside it, no
- * waiting for other jobs), OQ_DATADIR = the calculation's folder (calc_<engine id>.hdf5 lands
+ * DATA_DIR/engine), OQ_CONFIG_FILE = the oq-webui.cfg written there (its database beside it, no
+ * waiting for other jobs), the operator's ENGINE_CONFIG as `~/openquake.cfg` (the engine reads it
+ * just before OQ_CONFIG_FILE, so its cluster settings apply and our lines win), OQ_DATADIR = the calculation's folder (calc_<engine id>.hdf5 lands
  * there), TMPDIR = the calculation's tmp/ (removed after the run), TZ = UTC (its log times are
  * local time), and a user name other than `openquake` (for which the engine insists on a
  * separate DbServer daemon).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The engine's job database in the engine data folder. */
@@ -19,8 +20,13 @@ export function engineDbFile(engineDataDir: string): string {
   return join(engineDataDir, 'db.sqlite3');
 }
 
-/** The configuration file given to the engine with OQ_CONFIG_FILE. */
+/** The configuration file given to the engine with OQ_CONFIG_FILE (read last: its lines win). */
 export function engineConfigFile(engineDataDir: string): string {
+  return join(engineDataDir, 'oq-webui.cfg');
+}
+
+/** The engine's `~/openquake.cfg` (HOME is the engine data folder): the operator's ENGINE_CONFIG. */
+export function operatorConfigFile(engineDataDir: string): string {
   return join(engineDataDir, 'openquake.cfg');
 }
 
@@ -29,7 +35,7 @@ export function engineTmpDir(calcFolder: string): string {
   return join(calcFolder, 'tmp');
 }
 
-/** The openquake.cfg the runner gives the engine (read last, so it wins over the site's). */
+/** The configuration the runner gives the engine (read last, so it wins over the site's and the operator's). */
 export function engineConfigText(engineDataDir: string): string {
   return [
     '# Written by oq-webui for the engines it runs (OQ_CONFIG_FILE); rewritten at each run.',
@@ -49,12 +55,9 @@ export function engineConfigText(engineDataDir: string): string {
   ].join('\n');
 }
 
-/** Creates the engine data folder and writes its openquake.cfg (when it changed). */
-export function prepareEngineData(engineDataDir: string): void {
-  mkdirSync(join(engineDataDir, 'matplotlib'), { recursive: true });
-  const file = engineConfigFile(engineDataDir);
-  const text = engineConfigText(engineDataDir);
-  let old = '';
+/** Writes `text` to `file` unless it already holds it. */
+function writeIfChanged(file: string, text: string): void {
+  let old: string | null = null;
   try {
     old = readFileSync(file, 'utf8');
   } catch {
@@ -62,6 +65,21 @@ export function prepareEngineData(engineDataDir: string): void {
   }
   if (old !== text) {
     writeFileSync(file, text);
+  }
+}
+
+/**
+ * Creates the engine data folder and writes the engine's configuration: ours, and a copy of the
+ * operator's openquake.cfg (`operatorConfig`, '' for none) read under it; a missing one throws.
+ */
+export function prepareEngineData(engineDataDir: string, operatorConfig = ''): void {
+  mkdirSync(join(engineDataDir, 'matplotlib'), { recursive: true });
+  writeIfChanged(engineConfigFile(engineDataDir), engineConfigText(engineDataDir));
+  if (operatorConfig === '') {
+    // none (any older copy, or the runner's own file of earlier versions, must not apply)
+    rmSync(operatorConfigFile(engineDataDir), { force: true });
+  } else {
+    writeIfChanged(operatorConfigFile(engineDataDir), readFileSync(operatorConfig, 'utf8'));
   }
 }
 
@@ -97,7 +115,8 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, spec: EngineEnvSpec):
   };
   // the engine must not look like a job runner to restart recovery
   delete env.OQ_WEBUI_CHILD;
-  // a DbServer elsewhere would put calculations in another database
-  delete env.OQ_DATABASE;
+  // always the job database file itself, never a DbServer, even when the operator's [dbserver]
+  // host names the master node (remote zmq workers compare it with theirs)
+  env.OQ_DATABASE = '127.0.0.1';
   return env;
 }

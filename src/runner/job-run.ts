@@ -111,7 +111,7 @@ export class JobRun {
       return;
     }
     try {
-      prepareEngineData(settings.ENGINE_DATA_DIR);
+      prepareEngineData(settings.ENGINE_DATA_DIR, settings.ENGINE_CONFIG);
       await mkdir(exportDir(folder), { recursive: true });
       await mkdir(engineTmpDir(folder), { recursive: true });
     } catch (err) {

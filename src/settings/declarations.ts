@@ -222,7 +222,12 @@ export const DECLARATIONS: Declarations = {
   },
   ENGINE_DATA_DIR: {
     section: 'calculations', type: 'path', metavar: 'DIR', default: (s) => join(s.DATA_DIR, 'engine'),
-    help: 'The engine\'s own files (its job database db.sqlite3, its openquake.cfg, its HOME): default DATA_DIR/engine. Datastores stay in each calc_<id>/.',
+    help: 'The engine\'s own files (its job database db.sqlite3, its configuration oq-webui.cfg, its HOME): default DATA_DIR/engine. Datastores stay in each calc_<id>/.',
+  },
+  ENGINE_CONFIG: {
+    section: 'calculations', type: 'path', metavar: 'FILE', default: '',
+    validate: (v) => (v === '' || v.startsWith('/') ? undefined : 'an absolute path to an openquake.cfg (or unset)'),
+    help: 'An openquake.cfg of the operator\'s (e.g. [distribution] oq_distribute = zmq or slurm, [zworkers], [dbserver] receiver_host) that every engine run reads under the runner\'s own lines (its job database, serialize_jobs = 0, the folders), which win. README: "The engine\'s own cluster".',
   },
   MAX_CONCURRENT_JOBS: {
     section: 'calculations', type: 'int', min: 1, default: 1,

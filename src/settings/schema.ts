@@ -49,6 +49,7 @@ export interface Settings {
   // calculations
   ENGINE_COMMAND: string[];
   ENGINE_DATA_DIR: string;
+  ENGINE_CONFIG: string;
   MAX_CONCURRENT_JOBS: number;
   CALC_TIMEOUT: number;
   MAX_UPLOAD_SIZE: number;
