@@ -38,10 +38,16 @@ export const checkCommand: Command = {
     if (engine?.ok) {
       process.stdout.write(`\nOpenQuake Engine ${engine.version} (${engine.argv.join(' ')})\n`);
     }
+    // a PostgreSQL DATABASE: reachable and migrated, or what is wrong (SQLite's checks are in extraChecks)
+    const database = r.problems.length === 0 ? await (await import('../db/postgres.js')).postgresState(r.settings.DATABASE) : null;
+    if (database?.ok) {
+      process.stdout.write(`\nDatabase: ${database.text}\n`);
+    }
     const found: Finding[] = [
       ...r.problems.map((text): Finding => ({ level: 'error', text })),
       ...(r.problems.length === 0 ? await extraChecks(r.settings) : []),
       ...(engine !== null && !engine.ok ? [{ level: 'warning', text: engine.problem } as Finding] : []),
+      ...(database !== null && !database.ok ? [{ level: 'error', text: database.problem } as Finding] : []),
     ];
     if (found.length === 0) {
       process.stdout.write('\nNo problems found.\n');

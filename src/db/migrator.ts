@@ -18,6 +18,8 @@ export interface Migration {
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Where the applied migrations are recorded (the table umzug made, one row per migration, kept as it was). */
 const STORAGE_TABLE = 'oq_webui_migrations';
+/** PostgreSQL advisory lock key of `migrate` (any constant no other program of the database uses). */
+export const MIGRATE_LOCK = 0x6f717765;
 
 /** The migration names (files NNNN_name.js), in the order they apply. */
 function migrationNames(): string[] {
@@ -50,8 +52,16 @@ export async function pendingMigrations(sequelize: Sequelize): Promise<string[]>
  * migration's transaction takes the write lock at its start and checks its row again. A shared
  * PostgreSQL needs an advisory lock held here, around the whole run.
  */
-async function exclusively<T>(_sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {
-  return fn();
+async function exclusively<T>(sequelize: Sequelize, fn: () => Promise<T>): Promise<T> {
+  if (sequelize.getDialect() !== 'postgres') {
+    return fn();
+  }
+  // a transaction-level lock on a connection of its own, held until fn is done; a second migrate
+  // waits here, then finds every migration recorded (the migrations run on other connections)
+  return sequelize.transaction(async (transaction) => {
+    await sequelize.query(`SELECT pg_advisory_xact_lock(${MIGRATE_LOCK})`, { transaction });
+    return fn();
+  });
 }
 
 /**
