@@ -120,3 +120,44 @@ describe('architecture: which folder may import which', function () {
     expect(cycles).to.deep.equal([]);
   });
 });
+
+/** The code of a file without its comments. */
+function codeOf(file: string): string {
+  return readFileSync(join(PACKAGE_ROOT, file), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+}
+
+describe('architecture: one path per concern (docs/architecture.md)', function () {
+  it('src/data imports neither src/policies nor src/auth: the layers point down', function () {
+    expect(breaches((f, to) => under(f, 'src/data') && (under(to, 'src/policies') || under(to, 'src/auth')))).to.deep.equal([]);
+  });
+
+  /** A driver's name, Sequelize's internals, or SQLite's file format. */
+  const DRIVER_DETAIL = /'(better-)?sqlite3'|'pg'|connectionManager|options\.storage|-shm\b|-wal\b|WAL-index|data_version|walformat/;
+
+  it('the driver check sees what it looks for', function () {
+    for (const text of ["import('sqlite3')", "require('better-sqlite3')", 'db.connectionManager.getConnection', 'seq.options.storage', '`${file}-shm`', 'PRAGMA data_version']) {
+      expect(DRIVER_DETAIL.test(text), text).to.equal(true);
+    }
+    expect(DRIVER_DETAIL.test(codeOf('src/db/sqlite.ts'))).to.equal(true);
+  });
+
+  it('no file outside src/db names a driver, Sequelize\'s internals or SQLite\'s file format', function () {
+    expect(SOURCES.filter((f) => !under(f, 'src/db') && DRIVER_DETAIL.test(codeOf(f)))).to.deep.equal([]);
+  });
+
+  it('koa-session is a dependency and the only session middleware (no hand-written cookie or session code)', function () {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies).to.have.property('koa-session');
+    expect(SOURCES.filter((f) => importsOf(f).external.includes('koa-session'))).to.deep.equal(['src/middlewares/session.ts']);
+    // reading the Cookie header, defining ctx.session, or signing cookies by hand
+    const handMade = /headers\.cookie|defineProperty\(\s*app\.context|createHmac\(\s*'sha1'|'keygrip'|'cookies'/;
+    expect(SOURCES.filter((f) => handMade.test(codeOf(f)))).to.deep.equal([]);
+  });
+
+  it('no route calls a cache\'s invalidation: the data layer forgets on its own writes', function () {
+    const routes = SOURCES.filter((f) => under(f, 'src/routes'));
+    const invalidation = /\.(bump|forget|invalidate|clear)\(|fresh-cache/;
+    expect(routes.filter((f) => invalidation.test(codeOf(f)))).to.deep.equal([]);
+    expect(breaches((f, to) => under(f, 'src/routes') && to === 'src/db/fresh-cache')).to.deep.equal([]);
+  });
+});

@@ -1,28 +1,16 @@
 /**
- * `node dist/worker/bundle.js` (the last step of `npm run build`): bundles the web worker
- * (dist/worker/main.js and everything it imports, node_modules included) into one file,
- * dist/worker/main.bundle.mjs, with esbuild. A replacement worker then boots from one file
- * instead of resolving and compiling some 800: docs/performance.md (target 6) has the figures.
- *
- * Beside it, main.bundle.json lists every input with its size and mtime; the worker's entry
- * point runs the bundle only while every input is exactly as bundled (worker/launch.ts), otherwise
- * dist/worker/main.js: a `tsc` run without this step, an edited or copied tree, never runs stale code.
- *
- * Kept external: native and optional drivers (sqlite3, pg, ...) and what a worker never loads.
- * Each bundled file of ours keeps its own `import.meta.url` (migrations, config files and the
- * package root are found relative to it), written relative to the bundle so the tree may move.
+ * The last step of `npm run build`: the web worker and its imports in one file (it ships in the
+ * package: a replacement worker boots from one file), with a manifest src/worker-bundle-files.ts checks.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { DRIVER_PACKAGES } from '../src/db/drivers.js';
 import { DIST_ROOT, PACKAGE_ROOT } from '../src/paths.js';
 import { BUNDLE_FILE, MANIFEST_FILE, type BundleManifest } from '../src/worker-bundle-files.js';
 
-const EXTERNAL = [
-  'sqlite3', 'pg', 'pg-hstore', 'pg-native', 'pg-query-stream', 'mysql2', 'mariadb', 'tedious', 'oracledb', 'ibm_db', 'snowflake-sdk',
-  'better-sqlite3', 'authenticate-pam', 'unix-dgram', 'umzug', 'esbuild',
-];
+const EXTERNAL = [...DRIVER_PACKAGES, 'authenticate-pam', 'unix-dgram', 'umzug', 'esbuild'];
 
 async function main(): Promise<void> {
   const t0 = Date.now();

@@ -1,13 +1,6 @@
 /**
- * PAM authentication through the native authenticate-pam module, loaded
- * lazily so that a server without PAM (or without the built addon) still runs.
- *
- * authenticate-pam only calls pam_authenticate(): the service's `account`
- * rules (pam_access, …) are not consulted; pamAuthenticate() re-applies
- * pam_unix's expiry rules itself from /etc/shadow. Each call holds one libuv
- * thread-pool thread for as long as PAM takes (including any failure delay).
- * As root, pam_unix reads /etc/shadow and can check any user's password;
- * as another user it can only check that user's own password.
+ * PAM logins through authenticate-pam, loaded lazily (a server without PAM still runs). It only
+ * calls pam_authenticate(), so pam_unix's expiry rules are re-applied here from /etc/shadow.
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -1,10 +1,6 @@
 /**
- * Django-compatible password hashing (PBKDF2PasswordHasher).
- *
- * Hashes look like `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`, exactly
- * as Django stores them in `auth_user.password`, so the same database can be
- * shared with the OpenQuake Engine's Django WebUI. All derivations use the
- * asynchronous `crypto.pbkdf2` (libuv thread pool): the event loop never blocks.
+ * Django's PBKDF2 password hashes (`pbkdf2_sha256$<iterations>$<salt>$<hash>`), so the database can
+ * be shared with the engine's Django WebUI; derived off the event loop (crypto.pbkdf2).
  */
 import { pbkdf2, randomInt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';

@@ -1,13 +1,6 @@
 /**
- * Slows down password guessing as django-axes does: failed logins are recorded in the database
- * (so all workers count together) with the IP and the username tried, and counted twice within
- * LOGIN_FAILURE_WINDOW seconds:
- * - per (username, IP): past LOGIN_FAILURE_LIMIT failures, that username from that IP gets 429;
- * - per IP: past LOGIN_FAILURE_IP_LIMIT failures (higher), every attempt from that IP gets 429.
- * So someone guessing one account's password behind a shared address (a proxy not declared
- * trusted, a NAT) does not lock the other users of that address out, and spraying many
- * usernames from one address is still stopped. A refusal lasts until the oldest counted
- * failures age out of the window.
+ * Slows password guessing as django-axes does, counted in the database (all workers together)
+ * per (username, IP) and, with a higher limit, per IP: a shared address locks no other user out.
  */
 import type { AccountModels } from '../db/models/index.js';
 import { deleteLoginFailuresBefore, insertLoginFailure, newestFailureTimes, type FailureKey } from '../data/login-failures.js';

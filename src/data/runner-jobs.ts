@@ -1,8 +1,6 @@
 /**
- * The job runner's side of the `job`, `output` and `log` tables: claiming a job, moving it
- * through its statuses, recording its outputs and log lines, and restart recovery. As in
- * calculations.ts, each status change is one statement whose WHERE states when it is allowed;
- * the caller learns whether it happened.
+ * The job runner's side of `job`, `output` and `log`: each status change is one statement whose
+ * WHERE states when it is allowed, and the caller learns whether it happened.
  */
 import { Op } from 'sequelize';
 import type { ScannedOutput } from '../calcs/outputs.js';

@@ -1,9 +1,7 @@
-/** Who may use /admin and what they may change there; loading a user or group for an admin route. */
+/** Who may use /admin and what they may change there (loading for a route: ./load-admin.ts). */
 import type { Actor } from '../auth/actor.js';
-import { findGroup } from '../data/groups.js';
-import { findUser, type UserFlags } from '../data/users.js';
-import type { AccountModels, Group, User } from '../db/models/index.js';
-import { forbidden, notFound } from '../errors.js';
+import type { UserFlags } from '../data/users.js';
+import type { User } from '../db/models/index.js';
 
 const NOT_ADMIN = 'You are not allowed to administer users and groups';
 const GRANT_REFUSED = 'Only a superuser may grant or take away staff or superuser status.';
@@ -24,47 +22,18 @@ export function mayEditPrivilegedUser(actor: Actor, target: { isStaff: boolean; 
   return !(target.isStaff || target.isSuperuser) || mayGrantPrivileges(actor);
 }
 
-/** Throws 403 unless the actor may administer. */
-export function authorizeAdmin(actor: Actor): void {
-  if (!mayAdminister(actor)) {
-    throw forbidden(NOT_ADMIN);
-  }
-}
-
-/** A positive integer id from an admin path; -1 (nothing has it) otherwise. */
-export function adminIdParam(raw: string | undefined): number {
-  return raw && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : -1;
-}
-
-/**
- * Loads user `raw` for an admin route: 404 `User <raw> does not exist.`; for `edit` (password,
- * flags, deactivation, deletion), 403 unless the actor may change that account.
- */
-export async function loadUserFor(models: AccountModels, actor: Actor, raw: string | undefined, action: 'see' | 'edit'): Promise<User> {
-  const user = await findUser(models, adminIdParam(raw));
-  if (!user) {
-    throw notFound(`User ${raw} does not exist.`);
-  }
-  if (action === 'edit' && !mayEditPrivilegedUser(actor, user)) {
-    throw forbidden(PRIVILEGED_REFUSED);
-  }
-  return user;
-}
-
-/** Loads group `raw` for an admin route: 404 `Group <raw> does not exist.` */
-export async function loadGroupFor(models: AccountModels, raw: string | undefined): Promise<Group> {
-  const group = await findGroup(models, adminIdParam(raw));
-  if (!group) {
-    throw notFound(`Group ${raw} does not exist.`);
-  }
-  return group;
-}
-
-/** 403 unless the actor may make these flag changes to `target` (null: a new account). */
-export function authorizeFlags(actor: Actor, target: User | null, flags: UserFlags): void {
-  const changesPrivilege = (flags.isStaff !== undefined && flags.isStaff !== (target?.isStaff ?? false))
+/** Whether flag changes to `target` (null: a new account) touch staff or superuser status. */
+function changesPrivilege(target: User | null, flags: UserFlags): boolean {
+  return (flags.isStaff !== undefined && flags.isStaff !== (target?.isStaff ?? false))
     || (flags.isSuperuser !== undefined && flags.isSuperuser !== (target?.isSuperuser ?? false));
-  if (changesPrivilege && !mayGrantPrivileges(actor)) {
-    throw forbidden(GRANT_REFUSED);
-  }
 }
+
+/** The admin rule table (src/policies/authorize.ts). */
+export const ADMIN_RULES = {
+  'admin.administer': { allow: (actor: Actor, _r: null) => mayAdminister(actor), refusal: () => NOT_ADMIN },
+  'user.edit': { allow: (actor: Actor, user: User) => mayEditPrivilegedUser(actor, user), refusal: () => PRIVILEGED_REFUSED },
+  'user.setFlags': {
+    allow: (actor: Actor, r: { target: User | null; flags: UserFlags }) => !changesPrivilege(r.target, r.flags) || mayGrantPrivileges(actor),
+    refusal: () => GRANT_REFUSED,
+  },
+};

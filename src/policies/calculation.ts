@@ -62,6 +62,30 @@ export function mayShareCalculation(actor: Actor, calc: CalcFacts): boolean {
  */
 export type CalcAction = 'see' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue';
 
+/** What a calculation rule is asked about: the job's facts, its id and owner (for the message), and ACL_ON. */
+export interface CalcRecord extends CalcFacts {
+  id: number;
+  aclOn: boolean;
+}
+
+/** A calculation rule: the action's condition and the original's 403 message. */
+function calcRule(action: CalcAction): { allow(actor: Actor, r: CalcRecord): boolean; refusal(actor: Actor, r: CalcRecord): string } {
+  return {
+    allow: (actor, r) => mayDo(actor, action, r, r),
+    refusal: (actor, r) => refusal(actor, action, { id: r.id, user_name: r.userName }),
+  };
+}
+
+/** The calculation's rule table (src/policies/authorize.ts). */
+export const CALCULATION_RULES = {
+  'calculation.see': calcRule('see'),
+  'calculation.abort': calcRule('abort'),
+  'calculation.remove': calcRule('remove'),
+  'calculation.share': calcRule('share'),
+  'calculation.unshare': calcRule('unshare'),
+  'calculation.continue': calcRule('continue'),
+};
+
 /** The rule of each action. */
 export function mayDo(actor: Actor, action: CalcAction, calc: CalcFacts, opts: { aclOn: boolean }): boolean {
   switch (action) {

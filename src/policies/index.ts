@@ -2,3 +2,5 @@
 export * from './admin.js';
 export * from './calculation.js';
 export * from './load-calculation.js';
+export * from './authorize.js';
+export * from './load-admin.js';

@@ -7,20 +7,23 @@ import type { Actor } from '../auth/actor.js';
 import { findJob, ownerGroupIds, type JobRow } from '../data/calculations.js';
 import { findOutput, type OutputRow } from '../data/outputs.js';
 import type { CalcModels } from '../db/models/calcs.js';
-import { forbidden, notFound } from '../errors.js';
-import { mayDo, refusal, type CalcAction, type CalcFacts } from './calculation.js';
+import { notFound } from '../errors.js';
+import { parseId } from '../validation/id.js';
+import { authorize } from './authorize.js';
+import type { CalcAction, CalcFacts } from './calculation.js';
 
 /** What the rules depend on besides the actor: ACL_ON. */
 export interface CalcRuleOptions {
   aclOn: boolean;
 }
 
-/** A calculation id from a URL: 1 to 15 digits; anything else is an unknown job (404 `Unknown job <raw>`). */
+/** A calculation id from a URL (src/validation/id.ts); anything else is an unknown job (404 `Unknown job <raw>`). */
 export function parseCalcId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) {
+  const id = parseId(raw);
+  if (id === null) {
     throw notFound(`Unknown job ${raw}`);
   }
-  return Number(raw);
+  return id;
 }
 
 /** What the policies need to know of a job (the owner's groups are looked up unless nobody is restricted). */
@@ -53,18 +56,16 @@ export async function loadCalculationFor(
   db: CalcModels, actor: Actor, rawId: string, action: CalcAction, opts: CalcRuleOptions & { unknown?: (id: string) => string },
 ): Promise<{ job: JobRow; facts: CalcFacts }> {
   const unknown = opts.unknown ?? ((id: string) => `Unknown job ${id}`);
-  if (!/^\d{1,15}$/.test(rawId)) {
+  const id = parseId(rawId);
+  if (id === null) {
     throw notFound(unknown(rawId));
   }
-  const id = Number(rawId);
   const job = await findJob(db, id);
   if (job === null || job.status === 'deleted') {
     throw notFound(unknown(String(id)));
   }
   const facts = await calcFactsOf(db, actor, job);
-  if (!mayDo(actor, action, facts, opts)) {
-    throw forbidden(refusal(actor, action, job));
-  }
+  authorize(actor, `calculation.${action}`, { ...facts, id: job.id, aclOn: opts.aclOn });
   return { job, facts };
 }
 

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { FAKE_OQ, startServer, tempDir, type RunningServer } from '../helpers/server.js';
@@ -41,6 +42,7 @@ describe('the install path: npm pack, npm install -g --prefix, oq-webui check / 
     const tarball = join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz')) as string);
     const listing = (await run('tar', ['tzf', tarball], { maxBuffer: 16 * 1024 * 1024 })).stdout.split('\n');
     for (const f of ['bin/oq-webui.js', 'dist/src/cli/main.js', 'dist/master/main.js', 'dist/worker/main.js', 'dist/worker/runner-main.js',
+      'dist/worker/main.bundle.mjs', 'dist/worker/main.bundle.json',
       'config/local_settings.json.server', 'config/local_settings.json.pam', 'config/pam.d/oq-webui', 'config/common-passwords.txt',
       'config/nginx/oq-webui.conf', 'config/logrotate/oq-webui', 'config/fail2ban/filter.d/oq-webui.conf',
       'systemd/oq-webui.service', 'systemd/oq-webui.socket', 'README.md']) {
@@ -110,5 +112,9 @@ describe('the install path: npm pack, npm install -g --prefix, oq-webui check / 
     for (const pid of await server.readyWorkers()) {
       expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).to.contain(join(pkg, 'dist', 'worker', 'main.js'));
     }
+    // what the workers run there is the bundle tests and bench run (the installed launcher's own decision)
+    const workerDir = join(pkg, 'dist', 'worker');
+    const files = await import(pathToFileURL(join(pkg, 'dist', 'src', 'worker-bundle-files.js')).href) as typeof import('../../src/worker-bundle-files.js');
+    expect(files.currentBundle(workerDir, pkg, join(workerDir, 'main.js'))).to.equal(join(workerDir, 'main.bundle.mjs'));
   });
 });

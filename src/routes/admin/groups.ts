@@ -10,7 +10,7 @@ import type { Group } from '../../db/models/index.js';
 import { conflict, notFound } from '../../errors.js';
 import { bodyOf } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
-import { adminIdParam, loadGroupFor } from '../../policies/admin.js';
+import { loadGroupFor, loadUserFor } from '../../policies/load-admin.js';
 import type { AccountsEnv } from '../accounts/env.js';
 import { adminBody, GROUP, MEMBER } from './load.js';
 import { presentGroup } from './presenters.js';
@@ -92,10 +92,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
   router.delete('/admin/groups/:id/members/:userId', async function removeMember(ctx) {
     const actor = actorOf(ctx);
     const group = await loadGroupFor(env.models, ctx.params.id);
-    const user = await findUser(env.models, adminIdParam(ctx.params.userId));
-    if (!user) {
-      throw notFound(`User ${ctx.params.userId} does not exist.`);
-    }
+    const user = await loadUserFor(env.models, actor, ctx.params.userId, 'see');
     await removeMembership(env.models, user.id, group.id);
     env.deps.log.info(`Admin "${actor.username}" removed user "${user.username}" from group "${group.name}"`);
     ctx.body = await present(env, group);

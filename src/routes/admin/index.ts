@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import { smallBody } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
-import { authorizeAdmin } from '../../policies/admin.js';
+import { authorizeAdmin } from '../../policies/load-admin.js';
 import type { AccountsEnv } from '../accounts/env.js';
 import { adminGroupRoutes } from './groups.js';
 import { adminUserRoutes } from './users.js';

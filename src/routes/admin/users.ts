@@ -8,7 +8,7 @@ import type { User } from '../../db/models/index.js';
 import { badRequest, conflict } from '../../errors.js';
 import { bodyOf } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
-import { authorizeFlags, loadUserFor } from '../../policies/admin.js';
+import { authorizeFlags, loadUserFor } from '../../policies/load-admin.js';
 import type { AccountsEnv } from '../accounts/env.js';
 import { adminBody, NEW_USER, USER_CHANGES } from './load.js';
 import { presentUser } from './presenters.js';
