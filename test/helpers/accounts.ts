@@ -31,9 +31,9 @@ export interface UserSpec {
   groups?: string[];
 }
 
-/** The database URL of a server started by startServer (the default DATABASE). */
-export function serverDatabaseUrl(server: Pick<RunningServer, 'dataDir'>): string {
-  return `sqlite:${join(server.dataDir, 'webui.sqlite3')}`;
+/** The database URL of a server started by startServer (its own DATABASE, else the default SQLite file). */
+export function serverDatabaseUrl(server: Pick<RunningServer, 'dataDir'> & { database?: string }): string {
+  return server.database ?? `sqlite:${join(server.dataDir, 'webui.sqlite3')}`;
 }
 
 /** A factory bound to one database; close() it in after(). */
@@ -46,7 +46,7 @@ export interface AccountFactory {
 }
 
 /** Opens a server's database (or any migrated DATABASE URL) for writing test data. */
-export async function accountFactory(target: Pick<RunningServer, 'dataDir'> | string): Promise<AccountFactory> {
+export async function accountFactory(target: Pick<RunningServer, 'dataDir'> & { database?: string } | string): Promise<AccountFactory> {
   const db = await openAppDatabase(typeof target === 'string' ? target : serverDatabaseUrl(target));
   const { User, Group, Membership } = db.models;
   const createGroup = async (name: string): Promise<number> => {

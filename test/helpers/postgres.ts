@@ -90,3 +90,32 @@ export async function startPostgres(): Promise<PostgresCluster> {
     },
   };
 }
+
+/** Set by test/pg/ for a second pass of other test folders: the throwaway cluster's `postgres://.../` base URL. */
+export const TEST_POSTGRES_ENV = 'OQ_WEBUI_TEST_POSTGRES';
+
+let databases = 0;
+
+/**
+ * With TEST_POSTGRES_ENV set: a new, migrated database on that cluster for one server (each
+ * server of a test gets its own, as each gets its own SQLite file otherwise); else null.
+ */
+export async function testPostgresDatabase(): Promise<string | null> {
+  const base = process.env[TEST_POSTGRES_ENV];
+  if (!base) {
+    return null;
+  }
+  const { default: pg } = await import('pg');
+  const name = `t${process.pid}_${++databases}`;
+  const admin = new pg.Client({ connectionString: `${base}postgres` });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = `${base}${name}`;
+  const { BIN } = await import('./server.js');
+  await run(process.execPath, [BIN, 'migrate', '--database', url]);
+  return url;
+}

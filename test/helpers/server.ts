@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { askStatus, type StatusReply } from '../../master/control.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
+import { testPostgresDatabase } from './postgres.js';
 
 /** The oq-webui executable of this checkout. */
 export const BIN = join(PACKAGE_ROOT, 'bin', 'oq-webui.js');
@@ -58,6 +59,8 @@ export interface RunningServer {
   controlSocket: string;
   logDir: string;
   dataDir: string;
+  /** The DATABASE it serves: the SQLite file in dataDir, or (second pass on PostgreSQL) its own database. */
+  database: string;
   configFile: string;
   base: string;
   /** Everything the master and workers wrote on stderr/stdout so far. */
@@ -109,7 +112,15 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const logDir = join(dir, 'logs');
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'local_settings.json');
-  writeFileSync(configFile, JSON.stringify({ ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'], ...(opts.settings ?? {}) }, null, 2));
+  // a test that names its database or data folder means that one (the default SQLite file there)
+  const ownDatabase = opts.settings?.DATABASE !== undefined || (opts.args ?? []).some((a) => a === '--data-dir' || a === '--database');
+  const postgres = ownDatabase ? null : await testPostgresDatabase();
+  const database = (opts.settings?.DATABASE as string | undefined) ?? postgres ?? `sqlite:${join(dataDir, 'webui.sqlite3')}`;
+  writeFileSync(configFile, JSON.stringify({
+    ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'],
+    ...(postgres === null ? {} : { DATABASE: postgres }),
+    ...(opts.settings ?? {}),
+  }, null, 2));
   const binds = opts.bind ?? [`127.0.0.1:${port}`];
   const own: [string, string, string][] = [
     ['--workers', 'WEB_CONCURRENCY', String(workers)], ['--pid', 'OQ_WEBUI_PIDFILE', pidfile],
@@ -150,7 +161,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const controlSocket = `${pidfile}.sock`;
   const base = `http://127.0.0.1:${port}`;
   const server: RunningServer = {
-    proc, port, dir, pidfile, controlSocket, logDir, dataDir, configFile, base,
+    proc, port, dir, pidfile, controlSocket, logDir, dataDir, database, configFile, base,
     output: () => out,
     exited,
     status: () => askStatus(controlSocket),

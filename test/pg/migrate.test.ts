@@ -5,6 +5,7 @@
  * check says whether the database is reachable and migrated.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { expect } from 'chai';
 import pg from 'pg';
 import { MIGRATE_LOCK } from '../../src/db/migrator.js';
@@ -21,7 +22,10 @@ function oqWebui(args: string[], database: string): Promise<{ code: number | nul
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+  return new Promise((resolve) => child.on('close', (code) => {
+    rmSync(dir, { recursive: true, force: true });
+    resolve({ code, out });
+  }));
 }
 
 /** The migrations the tree has, as migrate names them. */

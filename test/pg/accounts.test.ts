@@ -1,0 +1,51 @@
+/**
+ * The accounts tests once more, on PostgreSQL: the same files (test/accounts/) in a child mocha
+ * whose servers each get their own migrated database on a throwaway cluster
+ * (test/helpers/postgres.ts testPostgresDatabase, through startServer), instead of a SQLite file.
+ */
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { PACKAGE_ROOT } from '../../src/paths.js';
+import { startPostgres, TEST_POSTGRES_ENV, type PostgresCluster } from '../helpers/postgres.js';
+
+const MOCHA = join(PACKAGE_ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
+
+/** Runs the compiled test files of `folder` in a child mocha with `env`; its exit code and output. */
+function mochaOn(folder: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const dir = join(PACKAGE_ROOT, 'dist', 'test', folder);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).map((f) => join(dir, f));
+  const child = spawn(process.execPath, [MOCHA, ...files], { cwd: PACKAGE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
+}
+
+describe('PostgreSQL: the accounts tests once more', function () {
+  this.timeout(900_000);
+  let cluster: PostgresCluster;
+
+  before(async () => {
+    cluster = await startPostgres();
+  });
+
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  it('every test of test/accounts passes with its servers on PostgreSQL', async () => {
+    const r = await mochaOn('accounts', { [TEST_POSTGRES_ENV]: `postgres://postgres@127.0.0.1:${cluster.port}/` });
+    const summary = /^(\d+) passed, (\d+) failed/m.exec(r.out);
+    expect(summary, r.out.slice(-3000)).to.not.equal(null);
+    expect(r.code, r.out.slice(-6000)).to.equal(0);
+    expect(Number(summary?.[1])).to.be.greaterThan(0);
+    // the servers did run on PostgreSQL: one database each, migrated, with the users the tests made
+    const made = (await cluster.psql('postgres', "SELECT datname FROM pg_database WHERE datname LIKE 't%\\_%' ORDER BY datname")).split('\n').filter(Boolean);
+    expect(made.length).to.be.greaterThan(5);
+    const users = await Promise.all(made.map(async (db) => Number(await cluster.psql(db, 'SELECT count(*) FROM users'))));
+    expect(users.some((n) => n > 0)).to.equal(true);
+    console.log(`      (${summary?.[1]} accounts tests on PostgreSQL, ${made.length} databases)`);
+  });
+});
