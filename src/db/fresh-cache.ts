@@ -12,17 +12,11 @@ interface Entry<V> {
   value: V;
 }
 
-/** One reader of the epoch: a batch of waiters per read, reads one after the other. */
-interface Waiter {
-  resolve(n: number): void;
-  reject(e: unknown): void;
-}
-
 /** The epoch of one database as this process last read it, and the caches that depend on it. */
 interface Epoch {
   n: number;
-  reading: boolean;
-  waiters: Waiter[];
+  /** The read made in this turn of the event loop, shared by every lookup of the turn. */
+  thisTurn: Promise<number> | null;
   caches: Set<LRUCache<string, Entry<unknown>>>;
 }
 
@@ -31,49 +25,44 @@ const epochs = new WeakMap<Sequelize, Epoch>();
 function epochOf(sequelize: Sequelize): Epoch {
   let e = epochs.get(sequelize);
   if (e === undefined) {
-    e = { n: -1, reading: false, waiters: [], caches: new Set() };
+    e = { n: -1, thisTurn: null, caches: new Set() };
     epochs.set(sequelize, e);
   }
   return e;
 }
 
-/** Reads the epoch for the waiters gathered so far; those that come meanwhile wait for the next read. */
-function readNext(sequelize: Sequelize, e: Epoch): void {
-  const batch = e.waiters;
-  e.waiters = [];
-  e.reading = true;
-  selectRows<{ n: number | string }>(sequelize, 'SELECT n FROM auth_epoch WHERE id = 1', []).then((rows) => {
-    const n = rows[0] === undefined ? -2 : Number(rows[0].n);
-    if (n !== e.n) {
-      for (const c of e.caches) {
-        c.clear();
-      }
-      e.n = n;
+/** Reads the epoch; caches are cleared when it moved. */
+async function readEpoch(sequelize: Sequelize, e: Epoch): Promise<number> {
+  const rows = await selectRows<{ n: number | string }>(sequelize, 'SELECT n FROM auth_epoch WHERE id = 1', []);
+  const n = rows[0] === undefined ? -2 : Number(rows[0].n);
+  if (n !== e.n) {
+    for (const c of e.caches) {
+      c.clear();
     }
-    for (const w of batch) {
-      w.resolve(n);
-    }
-  }, (err: unknown) => {
-    for (const w of batch) {
-      w.reject(err);
-    }
-  }).finally(() => {
-    e.reading = false;
-    if (e.waiters.length > 0) {
-      readNext(sequelize, e);
-    }
-  });
+    e.n = n;
+  }
+  return n;
 }
 
-/** The epoch as of a moment after this call (a read that started earlier is not trusted); caches are cleared when it moved. */
+/**
+ * The epoch as of a moment after the current request arrived. One read serves every lookup of
+ * the same turn of the event loop: the requests handled in a turn were received before its first
+ * lookup, so a change committed before any of them was sent is seen; the read is dropped in the
+ * turn's check phase, before the loop polls for new requests.
+ */
 export function currentEpoch(sequelize: Sequelize): Promise<number> {
   const e = epochOf(sequelize);
-  return new Promise((resolve, reject) => {
-    e.waiters.push({ resolve, reject });
-    if (!e.reading) {
-      readNext(sequelize, e);
-    }
-  });
+  if (e.thisTurn === null) {
+    const read = readEpoch(sequelize, e);
+    e.thisTurn = read;
+    read.catch(() => undefined);
+    setImmediate(() => {
+      if (e.thisTurn === read) {
+        e.thisTurn = null;
+      }
+    });
+  }
+  return e.thisTurn;
 }
 
 /** A cache whose answers hold while the epoch stays. */
