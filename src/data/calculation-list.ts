@@ -88,15 +88,15 @@ function pageQuery(p: ListParams, owners: readonly string[] | null, access: Page
     const probes: string[] = [];
     const replacements: unknown[] = [];
     for (const owner of owners) {
-      probes.push(`SELECT id FROM (SELECT id FROM job WHERE user_name = ? AND status != 'deleted'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k})`);
+      probes.push(`SELECT id FROM (SELECT id FROM job WHERE user_name = ? AND status != 'deleted'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k}) AS probe`);
       replacements.push(owner, ...f.replacements);
     }
     if (p.includeShared) {
-      probes.push(`SELECT id FROM (SELECT id FROM job WHERE status = 'shared'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k})`);
+      probes.push(`SELECT id FROM (SELECT id FROM job WHERE status = 'shared'${f.sql} ORDER BY id ${p.orderDir} LIMIT ${k}) AS probe`);
       replacements.push(...f.replacements);
     }
     if (probes.length === 0) {
-      return { sql: `SELECT ${LIST_COLUMNS} FROM job WHERE 0`, replacements: [] };
+      return { sql: `SELECT ${LIST_COLUMNS} FROM job WHERE 1 = 0`, replacements: [] };
     }
     return {
       sql: `SELECT ${LIST_COLUMNS} FROM job WHERE id IN (${probes.join(' UNION ALL ')}) ${order} LIMIT ? OFFSET ?`,

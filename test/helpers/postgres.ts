@@ -35,6 +35,10 @@ export interface PostgresCluster {
   psql(database: string, sql: string): Promise<string>;
   /** pg_ctl stop (fast: open sessions are ended) and start again on the same port. */
   restart(): Promise<void>;
+  /** pg_ctl stop (fast): the server is down until resume(). */
+  pause(): Promise<void>;
+  /** pg_ctl start again on the same port, after pause(). */
+  resume(): Promise<void>;
   /** Stops the server and removes its folder. */
   stop(): Promise<void>;
 }
@@ -68,6 +72,12 @@ export async function startPostgres(): Promise<PostgresCluster> {
     return stdout.trim();
   };
   const url = (database: string): string => `postgres://postgres@127.0.0.1:${port}/${database}`;
+  const pause = async (): Promise<void> => {
+    await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], opts);
+  };
+  const resume = async (): Promise<void> => {
+    await start();
+  };
   return {
     port,
     dir,
@@ -78,9 +88,11 @@ export async function startPostgres(): Promise<PostgresCluster> {
       return url(name);
     },
     async restart() {
-      await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'fast', '-w', 'stop'], opts);
-      await start();
+      await pause();
+      await resume();
     },
+    pause,
+    resume,
     async stop() {
       try {
         await run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop'], opts);
