@@ -98,20 +98,23 @@ export function engineUserName(owner: string): string {
   return owner === '' || owner === 'openquake' ? 'oq-webui' : owner;
 }
 
-/** The engine's environment: `base` (ours) plus the variables above. */
-export function engineEnvironment(base: NodeJS.ProcessEnv, spec: EngineEnvSpec): NodeJS.ProcessEnv {
-  const user = engineUserName(spec.owner);
+/**
+ * What every engine command gets, runs and `--upgrade-db` alike: its HOME, configuration and
+ * user (above), and CI set, the engine's only switch (engine.py check_obsolete_version; it has
+ * no openquake.cfg setting) that stops it asking api.openquake.org for a newer version at every
+ * run: a server must not call out, and the failed call put a WARNING in every calculation's log.
+ */
+export function engineCommandEnvironment(base: NodeJS.ProcessEnv, engineDataDir: string, owner: string): NodeJS.ProcessEnv {
+  const user = engineUserName(owner);
   const env: NodeJS.ProcessEnv = {
     ...base,
-    HOME: spec.engineDataDir,
-    OQ_CONFIG_FILE: engineConfigFile(spec.engineDataDir),
-    OQ_DATADIR: spec.calcFolder,
-    OQ_CALC_ID: String(spec.jobId),
-    TMPDIR: engineTmpDir(spec.calcFolder),
-    MPLCONFIGDIR: join(spec.engineDataDir, 'matplotlib'),
+    HOME: engineDataDir,
+    OQ_CONFIG_FILE: engineConfigFile(engineDataDir),
+    MPLCONFIGDIR: join(engineDataDir, 'matplotlib'),
     TZ: 'UTC',
     LOGNAME: user,
     USER: user,
+    CI: 'true',
   };
   // the engine must not look like a job runner to restart recovery
   delete env.OQ_WEBUI_CHILD;
@@ -119,4 +122,14 @@ export function engineEnvironment(base: NodeJS.ProcessEnv, spec: EngineEnvSpec):
   // host names the master node (remote zmq workers compare it with theirs)
   env.OQ_DATABASE = '127.0.0.1';
   return env;
+}
+
+/** The environment of one calculation's engine: the above, plus its datastore folder, job id and temporary folder. */
+export function engineEnvironment(base: NodeJS.ProcessEnv, spec: EngineEnvSpec): NodeJS.ProcessEnv {
+  return {
+    ...engineCommandEnvironment(base, spec.engineDataDir, spec.owner),
+    OQ_DATADIR: spec.calcFolder,
+    OQ_CALC_ID: String(spec.jobId),
+    TMPDIR: engineTmpDir(spec.calcFolder),
+  };
 }

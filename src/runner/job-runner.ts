@@ -9,6 +9,7 @@ import type { Logger } from '../logging/levels.js';
 import type { CalcModels } from '../db/models/calcs.js';
 import { abortsRequested, claimNextJob, giveBackJob } from '../data/runner-jobs.js';
 import type { Settings } from '../settings/schema.js';
+import { upgradeEngineDb } from './engine-db.js';
 import { engineDbFile } from './engine-env.js';
 import { JobRun } from './job-run.js';
 import { recoverJobs, runnerIdentity } from './recovery.js';
@@ -31,15 +32,20 @@ export class JobRunner {
   private ticking = false;
   private again = false;
   private stopped = false;
+  /** Whether `oq engine --upgrade-db` has ended (well or not): no calculation creates the database meanwhile. */
+  private engineDbReady = false;
 
   constructor(private readonly models: CalcModels, private settings: Settings, private readonly log: Logger) {}
 
-  /** Recovers what a previous runner left, then starts polling. */
+  /** Recovers what a previous runner left, then starts polling; jobs are claimed once the engine's database is made. */
   async start(): Promise<void> {
     await recoverJobs(this.models, this.identity, this.log);
     await removeStaleUploads(this.settings.DATA_DIR);
     this.timer = setInterval(() => this.wake(), POLL_MS);
-    this.wake();
+    void upgradeEngineDb(this.settings, this.log).finally(() => {
+      this.engineDbReady = true;
+      this.wake();
+    });
   }
 
   /** New settings (HUP): they apply to the jobs started from now on. */
@@ -92,7 +98,7 @@ export class JobRunner {
   }
 
   private async claimJobs(): Promise<void> {
-    while (!this.stopped && this.running.size < this.settings.MAX_CONCURRENT_JOBS) {
+    while (this.engineDbReady && !this.stopped && this.running.size < this.settings.MAX_CONCURRENT_JOBS) {
       if (this.running.size > 0 && !existsSync(engineDbFile(this.settings.ENGINE_DATA_DIR))) {
         // the first run creates the engine's database: two first runs would both create it
         return;
