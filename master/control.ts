@@ -21,6 +21,11 @@ export class ControlServer {
   async start(): Promise<void> {
     mkdirSync(dirname(this.path), { recursive: true });
     if (existsSync(this.path)) {
+      // the default socket (runtime folder) is shared by every server of a user started without -p
+      const other = await askStatus(this.path, 1000).catch(() => null);
+      if (other !== null) {
+        throw new Error(`another oq-webui master (pid ${other.master.pid}) answers on ${this.path}: stop it, or give this server its own --pid or --control-socket`);
+      }
       unlinkSync(this.path);
     }
     const server = net.createServer((sock) => {
@@ -47,7 +52,11 @@ export class ControlServer {
 
   /** Stops listening and removes the socket file. */
   close(): void {
-    this.server?.close();
+    if (this.server === null) {
+      // never listened: the file there, if any, is another master's
+      return;
+    }
+    this.server.close();
     try {
       unlinkSync(this.path);
     } catch {

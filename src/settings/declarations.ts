@@ -4,6 +4,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import type { Settings } from './schema.js';
 import type { SettingDecl } from './types.js';
 import { parseBind, validateBind } from './bind.js';
+import { runtimeDir } from './runtime-dir.js';
 
 type Declarations = { [K in keyof Settings]: SettingDecl<Settings[K]> };
 
@@ -210,8 +211,8 @@ export const DECLARATIONS: Declarations = {
   },
   CONTROL_SOCKET: {
     section: 'server', flag: '--control-socket', type: 'path', metavar: 'PATH',
-    default: (s) => (s.PIDFILE ? `${s.PIDFILE}.sock` : join(s.DATA_DIR, 'oq-webui.sock')),
-    help: 'Unix socket where the master answers `oq-webui status` (default: beside the pidfile, else DATA_DIR/oq-webui.sock).',
+    default: (s) => (s.PIDFILE ? `${s.PIDFILE}.sock` : join(runtimeDir(s.DATA_DIR), 'oq-webui.sock')),
+    help: 'Unix socket where the master answers `oq-webui status` (default: beside the pidfile, else oq-webui.sock in the runtime folder: $RUNTIME_DIRECTORY, else /run/oq-webui for root or the service user, else $XDG_RUNTIME_DIR/oq-webui, else DATA_DIR).',
   },
   // ---- calculations ----
   ENGINE_COMMAND: {

@@ -1,9 +1,10 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
+import { BIN, FAKE_OQ, freePort, startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
 import { deadPid } from '../helpers/processes.js';
-import { runCli } from '../master/support.js';
+import { runCli, type CliRun } from '../master/support.js';
 
 describe('oq-webui status', function () {
   let server: RunningServer;
@@ -67,5 +68,68 @@ describe('oq-webui status', function () {
     const r = await runCli(['status', '-p', pidfile]);
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.include(`oq-webui is not running (pid ${pid} in ${pidfile} is not alive)`);
+  });
+});
+
+describe('oq-webui status without -p finds the server the way start publishes it', function () {
+  this.timeout(90_000);
+  const started: ChildProcess[] = [];
+  const dirs: string[] = [];
+  let unit: RunningServer | null = null;
+
+  after(async function () {
+    for (const p of started) {
+      if (p.exitCode === null && p.signalCode === null) {
+        p.kill('SIGTERM');
+        await new Promise((r) => p.once('exit', r));
+      }
+    }
+    await unit?.stop();
+    for (const d of dirs) {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+
+  /** `oq-webui start` without -p, its folders given by flags status will not repeat, its runtime folder as systemd gives it. */
+  async function startWithoutPid(runtime: string): Promise<{ proc: ChildProcess; output: () => string }> {
+    const dir = tempDir();
+    dirs.push(dir);
+    const port = await freePort();
+    const config = join(dir, 'local_settings.json');
+    writeFileSync(config, JSON.stringify({ ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}'] }));
+    const proc = spawn(process.execPath, [BIN, 'start', '--bind', `127.0.0.1:${port}`, '--workers', '1', '--config', config, '--data-dir', join(dir, 'data'), '--log-dir', join(dir, 'logs')],
+      { env: { ...process.env, RUNTIME_DIRECTORY: runtime }, stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(proc);
+    let out = '';
+    proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+    proc.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+    return { proc, output: () => out };
+  }
+
+  it('a server started without -p (its data folder elsewhere) answers a bare `status`', async function () {
+    const runtime = tempDir();
+    dirs.push(runtime);
+    const { proc } = await startWithoutPid(runtime);
+    const r = await waitFor(async () => {
+      const run = await runCli(['status'], { env: { RUNTIME_DIRECTORY: runtime } });
+      return run.code === 0 ? run : null;
+    }, 60_000, 'status to find the server') as CliRun;
+    expect(r.stdout).to.match(new RegExp(`^master pid ${proc.pid}, `));
+    expect(r.stdout).to.match(/^web +\d+/m);
+    // a second server started the same way may not take the first one's socket
+    const second = await startWithoutPid(runtime);
+    const code = await new Promise((res) => second.proc.once('exit', res));
+    expect(code).to.equal(1);
+    expect(second.output()).to.include(`another oq-webui master (pid ${proc.pid}) answers on ${join(runtime, 'oq-webui.sock')}`);
+    expect((await runCli(['status'], { env: { RUNTIME_DIRECTORY: runtime } })).stdout).to.match(new RegExp(`^master pid ${proc.pid}, `));
+  });
+
+  it('the systemd unit\'s server (--pid in its runtime folder) answers a bare `status` too', async function () {
+    const runtime = tempDir();
+    unit = await startServer({ workers: 1, dir: runtime, env: { RUNTIME_DIRECTORY: runtime } });
+    expect(unit.pidfile).to.equal(join(runtime, 'oq-webui.pid'));
+    const r = await runCli(['status'], { env: { RUNTIME_DIRECTORY: runtime } });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(new RegExp(`^master pid ${unit.proc.pid}, `));
   });
 });
