@@ -28,3 +28,17 @@ export class CrashBackoff {
     return Math.max(0, this.notBefore - now);
   }
 }
+
+/** One CrashBackoff per kind of child. */
+export class Backoffs {
+  private readonly byKind = new Map<string, CrashBackoff>();
+
+  of(kind: string): CrashBackoff {
+    let b = this.byKind.get(kind);
+    if (!b) {
+      b = new CrashBackoff();
+      this.byKind.set(kind, b);
+    }
+    return b;
+  }
+}

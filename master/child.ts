@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ChildKindName, MasterMessage, StopMode } from '../src/ipc/protocol.js';
+import { STOP_RANK, type ChildKindName, type MasterMessage, type StopMode } from '../src/ipc/protocol.js';
 
 /** Where a child is in its life, as `oq-webui status` shows it. */
 export type ChildState = 'booting' | 'ready' | 'stopping';
@@ -58,6 +58,24 @@ export class Child {
       generation: this.generation,
       max_requests: this.maxRequests,
     };
+  }
+
+  /**
+   * Asks it to stop in `mode` (a stop is only ever made stronger); it is killed if still there
+   * `graceMs` later. Drain is a message only (the server goes on); graceful and quick add TERM/QUIT.
+   */
+  askToStop(mode: StopMode, reason: string, graceMs: number): void {
+    if (this.stopMode !== null && STOP_RANK[this.stopMode] >= STOP_RANK[mode]) {
+      return;
+    }
+    this.state = 'stopping';
+    this.stopMode = mode;
+    this.stopReason = this.stopReason ?? reason;
+    this.stopDeadline = Math.min(this.stopDeadline ?? Infinity, Date.now() + graceMs);
+    this.send({ t: 'stop', mode });
+    if (mode !== 'drain' || !this.proc.connected) {
+      this.signal(mode === 'quick' ? 'SIGQUIT' : 'SIGTERM');
+    }
   }
 
   /** Sends a signal, ignoring a process that is already gone. */

@@ -1,4 +1,6 @@
+import type { Logger } from '../src/logging/levels.js';
 import type { Settings } from '../src/settings/schema.js';
+import type { ArbiterHooks } from './hooks.js';
 import type { Child } from './child.js';
 import type { ChildKind } from './kinds.js';
 
@@ -15,6 +17,24 @@ export function keepUntilRestart(current: Settings, read: Settings, warn: (line:
     (settings as unknown as Record<string, unknown>)[name] = current[name];
   }
   return settings;
+}
+
+/**
+ * The settings a HUP read, ready to apply (`keepUntilRestart`), or null after logging why they
+ * are refused (the old generation goes on with the old settings).
+ */
+export function readReload(
+  current: Settings, read: { settings: Settings | null; problems: string[] }, log: Logger, hooks: ArbiterHooks,
+): Settings | null {
+  if (!read.settings) {
+    for (const p of read.problems) {
+      log.error(`Reload refused: ${p}`);
+    }
+    log.error('Reload refused: the settings are invalid; the running workers keep serving with the old settings.');
+    hooks.refused?.('the settings are invalid (see the log); the running workers keep the old ones');
+    return null;
+  }
+  return keepUntilRestart(current, read.settings, (line) => log.warning(line));
 }
 
 /** A pending HUP: the new generation replaces the old once all of it is ready. */
@@ -64,6 +84,15 @@ export class Generations {
       return [];
     }
     return all.filter((c) => c.kind === kind.name && c.state !== 'stopping' && (c.generation !== this.current || c.recycling));
+  }
+
+  /** Whether every wanted child of every kind of the current generation is ready. */
+  allReady(kinds: ChildKind[], children: Iterable<Child>, wanted: (k: ChildKind) => number): boolean {
+    const all = [...children];
+    return kinds.every((kind) => {
+      const current = this.currentOf(kind, all);
+      return current.length >= wanted(kind) && current.every((c) => c.state === 'ready');
+    });
   }
 
   /** Ends the reload once no child of another generation is left; true when it just ended. */

@@ -10,8 +10,10 @@ export interface ChildKind {
   name: ChildKindName;
   /** Compiled entry point, forked afresh each time (so new code is picked up). */
   entry: string;
-  /** Receives the listening sockets and counts as an HTTP worker. */
+  /** Receives the listening sockets, counts as an HTTP worker, recycled by MAX_REQUESTS and MAX_MEMORY. */
   http: boolean;
+  /** A HUP does not replace it: it joins the new generation and takes the new settings (no work is cut). */
+  keptOnReload: boolean;
   /** How many to keep running. */
   wanted(settings: Settings, workers: number): number;
   /** How it is named in log lines ("Worker", "Job runner"). */
@@ -29,6 +31,7 @@ export const WEB: ChildKind = {
   // what it runs (or the bundle made from it): also what `ps` shows
   args: [join(DIST_ROOT, 'worker', 'main.js')],
   http: true,
+  keptOnReload: false,
   wanted: (_s, workers) => workers,
   label: 'Worker',
   // Semi-spaces of 8 MB (V8's default grows them to 16) and a heap limit make V8 collect before
@@ -44,12 +47,25 @@ export const RUNNER: ChildKind = {
   name: 'runner',
   entry: join(DIST_ROOT, 'worker', 'runner-main.js'),
   http: false,
+  // restarting it would kill running calculations
+  keptOnReload: true,
   wanted: () => 1,
   label: 'Job runner',
 };
 
+/** The engine bridge (worker/bridge-main.ts): one process keeping a pool of the engine's Python processes. */
+export const BRIDGE: ChildKind = {
+  name: 'bridge',
+  entry: join(DIST_ROOT, 'worker', 'bridge-main.js'),
+  http: false,
+  // it replaces its Python processes itself on HUP, once each is idle
+  keptOnReload: true,
+  wanted: () => 1,
+  label: 'Engine bridge',
+};
+
 /** Every kind of child; a missing entry point stops the start with its path (an incomplete build). */
-export function installedKinds(kinds: ChildKind[] = [WEB, RUNNER]): ChildKind[] {
+export function installedKinds(kinds: ChildKind[] = [WEB, RUNNER, BRIDGE]): ChildKind[] {
   for (const k of kinds) {
     for (const file of [k.entry, ...(k.args ?? [])]) {
       if (!existsSync(file)) {

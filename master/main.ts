@@ -103,7 +103,7 @@ export async function startMaster(req: StartRequest): Promise<number> {
     });
     control = new ControlServer(settings.CONTROL_SOCKET, () => ({
       master: { pid: process.pid, version: packageVersion(), uptime: (Date.now() - arbiter.startedAt) / 1000, workers: arbiter.workers },
-      children: arbiter.statusRows(),
+      children: [...arbiter.children.values()].map((c) => c.statusRow()),
       logs: logs.problems().map((t) => ({ ...t, since: t.since.toISOString() })),
     }));
     await control.start();

@@ -19,6 +19,7 @@ const STALL_WARNING_MS = 1000;
  */
 export class Watchdog {
   private lastPass = Date.now();
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(private readonly log: () => Logger) {}
 
@@ -85,5 +86,25 @@ export class Watchdog {
       }
     }
     return next - now;
+  }
+
+  /** Wakes the loop (`tick`) right when the next heartbeat deadline falls between two passes, so a timeout is caught on time. */
+  schedule(children: Iterable<Child>, timeoutMs: number, tick: () => void): void {
+    const delay = this.untilNextDeadline(children, timeoutMs);
+    if (delay < LOOP_MS) {
+      this.unschedule();
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        tick();
+      }, Math.max(0, delay));
+    }
+  }
+
+  /** Drops a pending wake-up (the master is exiting). */
+  unschedule(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
   }
 }

@@ -16,6 +16,7 @@ import { accountsRoutes } from './routes/accounts/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { calcRoutes } from './routes/calcs/index.js';
 import { engineVersionRoutes } from './routes/engine-version.js';
+import { engineRoutes } from './routes/engine/index.js';
 import { removeStaleUploads } from './runner/stale-uploads.js';
 import { loadAssets, staticFiles } from './routes/pages/assets.js';
 import { pageRoutes } from './routes/pages/index.js';
@@ -68,7 +69,9 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
     ...(deps.settings.LOCKDOWN ? [accountsRoutes(accounts), adminRoutes(accounts)] : []),
   ]);
   const api = routersChain(prefix, [
-    engineVersionRoutes(deps.settings),
+    engineVersionRoutes(),
+    // before the calculation routes: /v1/calc/:id/extract/... is more specific than /v1/calc/:id
+    engineRoutes({ settings: deps.settings, sequelize: db.sequelize }),
     calcRoutes({ settings: deps.settings, sequelize: db.sequelize, notify: deps.notify }),
   ]);
   const apiPath = `${prefix}/v1/`;

@@ -6,6 +6,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import { onMasterMessage, sendToMaster } from '../src/ipc/child-side.js';
 import { APP_LOAD_ERROR, STOP_RANK, WORKER_BOOT_ERROR, type MasterMessage, type StopMode } from '../src/ipc/protocol.js';
+import { setEngineInfo } from '../src/bridge/engine-info.js';
 import { ToMaster } from '../src/logging/child-logger.js';
 import { ChildBase } from './child-base.js';
 import { createHttpServer } from './http-server.js';
@@ -181,6 +182,9 @@ onMasterMessage((m, handle) => {
       worker.log?.info('Reopening log files');
       break;
     case 'notify':
+      break;
+    case 'engine':
+      setEngineInfo(m);
       break;
   }
 });

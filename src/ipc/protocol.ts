@@ -15,7 +15,7 @@ export const WORKER_BOOT_ERROR = 3;
 export const APP_LOAD_ERROR = 4;
 
 /** The kinds of process the master supervises. */
-export type ChildKindName = 'web' | 'runner';
+export type ChildKindName = 'web' | 'runner' | 'bridge';
 
 /** The files the master owns that children append whole lines to. */
 export type LogFile = 'access' | 'webui-access';
@@ -42,7 +42,15 @@ export type ChildMessage =
   | { t: 'recycle'; reason: string }
   | { t: 'log'; level: string; message: string; pid: number; time: string }
   | { t: 'lines'; file: LogFile; text: string }
-  | { t: 'notify'; to: ChildKindName; what: NotifyWhat; payload?: NotifyPayload };
+  | { t: 'notify'; to: ChildKindName; what: NotifyWhat; payload?: NotifyPayload }
+  /** The engine bridge: the engine's version, or why it cannot be asked (each start, HUP, change). */
+  | ({ t: 'engine' } & EngineInfo);
+
+/** What the engine bridge learned of the engine: its version, or the problem (one is null). */
+export interface EngineInfo {
+  version: string | null;
+  problem: string | null;
+}
 
 /** Messages the master sends to a child. */
 export type MasterMessage =
@@ -52,10 +60,12 @@ export type MasterMessage =
   | { t: 'reconfigure'; settings: Settings }
   | { t: 'stop'; mode: StopMode }
   | { t: 'reopen-logs' }
-  | { t: 'notify'; what: NotifyWhat; payload?: NotifyPayload };
+  | { t: 'notify'; what: NotifyWhat; payload?: NotifyPayload }
+  /** The engine's version as the bridge last told it (sent to every child, and to each new one). */
+  | ({ t: 'engine' } & EngineInfo);
 
-const CHILD_TYPES: ReadonlySet<string> = new Set<ChildMessage['t']>(['hb', 'ready', 'recycle', 'log', 'lines', 'notify']);
-const MASTER_TYPES: ReadonlySet<string> = new Set<MasterMessage['t']>(['boot', 'listen', 'reconfigure', 'stop', 'reopen-logs', 'notify']);
+const CHILD_TYPES: ReadonlySet<string> = new Set<ChildMessage['t']>(['hb', 'ready', 'recycle', 'log', 'lines', 'notify', 'engine']);
+const MASTER_TYPES: ReadonlySet<string> = new Set<MasterMessage['t']>(['boot', 'listen', 'reconfigure', 'stop', 'reopen-logs', 'notify', 'engine']);
 
 function typeOf(m: unknown): string | null {
   return typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' ? (m as { t: string }).t : null;

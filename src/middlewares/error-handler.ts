@@ -39,7 +39,9 @@ export function errorHandler(log: Logger, databaseUrl: string) {
         log.error(`${ctx.method} ${ctx.url} failed: ${e.stack ?? String(e)}`);
       }
       ctx.status = status;
-      const message = (status < 500 || unavailable !== null) && e.expose !== false ? e.message : 'Internal Server Error';
+      // 503/504 made by the server (the engine bridge down, busy or past its limit) say why; other 5xx never leak
+      const shown = status < 500 || unavailable !== null || (e instanceof HttpError && (status === 503 || status === 504));
+      const message = shown && e.expose !== false ? e.message : 'Internal Server Error';
       if (e instanceof HttpError && e.body !== undefined) {
         ctx.body = e.body;
       } else if (wantsJson(ctx)) {

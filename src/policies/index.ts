@@ -4,3 +4,4 @@ export * from './calculation.js';
 export * from './load-calculation.js';
 export * from './authorize.js';
 export * from './load-admin.js';
+export * from './engine.js';

@@ -254,6 +254,30 @@ export const DECLARATIONS: Declarations = {
     section: 'calculations', type: 'int', min: 0, metavar: 'BYTES', default: 2 * 1024 * 1024 * 1024,
     help: 'Free space DATA_DIR\'s file system must keep: below it, new runs are refused with 507 (0 = no floor).',
   },
+  BRIDGE_PYTHON: {
+    section: 'calculations', type: 'string', metavar: 'PATH', default: '',
+    help: 'The engine\'s Python, run by the engine bridge (extract, validation, ini defaults, GSIMs); empty: the Python of the venv that ENGINE_COMMAND\'s `oq` belongs to (its #! line).',
+  },
+  BRIDGE_PROCESSES: {
+    section: 'calculations', type: 'int', min: 1, default: 2,
+    help: 'How many engine Python processes the bridge keeps (requests beyond that wait for a free one).',
+  },
+  BRIDGE_TIMEOUT: {
+    section: 'calculations', type: 'int', min: 1, metavar: 'SECONDS', default: 120,
+    help: 'A bridge request (an extract, a validation) running longer is stopped (its process killed and replaced) and answered 504.',
+  },
+  BRIDGE_MAX_REQUESTS: {
+    section: 'calculations', type: 'int', min: 0, default: 1000,
+    help: 'Replace an engine Python process of the bridge after this many requests (0 = never).',
+  },
+  BRIDGE_MAX_MEMORY: {
+    section: 'calculations', type: 'int', min: 0, metavar: 'MIB', default: 2048,
+    help: 'Replace an engine Python process of the bridge after a request that left it above this many MiB resident (0 = never).',
+  },
+  RUN_INI_FOLDERS: {
+    section: 'calculations', type: 'list', metavar: 'DIR', default: [],
+    help: 'Folders whose job.ini files POST /v1/calc/run_ini and GET /v1/calc/jobs_from_inis may name (empty: those routes are refused).',
+  },
   LIST_CACHE_MS: {
     section: 'calculations', type: 'int', min: 0, metavar: 'MS', default: 1000,
     help: 'How long a worker may reuse a /v1/calc/list answer while the database is unchanged (polling clients); 0 = never.',

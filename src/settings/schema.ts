@@ -57,4 +57,10 @@ export interface Settings {
   USER_QUOTA: number;
   MIN_FREE_SPACE: number;
   LIST_CACHE_MS: number;
+  BRIDGE_PYTHON: string;
+  BRIDGE_PROCESSES: number;
+  BRIDGE_TIMEOUT: number;
+  BRIDGE_MAX_REQUESTS: number;
+  BRIDGE_MAX_MEMORY: number;
+  RUN_INI_FOLDERS: string[];
 }

@@ -51,8 +51,8 @@ describe('master: HUP reloads', function () {
     const old = await (await s.fetch('/v1/engine_version')).text();
     const route = join(tree, 'dist', 'src', 'routes', 'engine-version.js');
     const code = readFileSync(route, 'utf8');
-    expect(code).to.include('ctx.body = await probe();');
-    writeFileSync(route, code.replace('ctx.body = await probe();', "ctx.body = 'the new code';"));
+    expect(code).to.include('ctx.body = await engineVersionNow(FIRST_ANSWER_WAIT_MS);');
+    writeFileSync(route, code.replace('ctx.body = await engineVersionNow(FIRST_ANSWER_WAIT_MS);', "ctx.body = 'the new code';"));
     expect(await (await s.fetch('/v1/engine_version')).text()).to.equal(old);
     await reload(s, 2);
     // new connections go to the new workers (the old ones only finish what their connections bring)
