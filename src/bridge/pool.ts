@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../logging/levels.js';
 import type { Settings } from '../settings/schema.js';
-import { ADAPTER, bridgeEnvironment, choosePython } from './python.js';
+import { ADAPTER, bridgeEnvironment, choosePython, pythonProblem, type PythonChoice } from './python.js';
 
 /** What a Python process answered (its `id` and `rss` taken off). */
 export type PyAnswer =
@@ -139,10 +139,10 @@ export class PythonPool {
     }
     while (this.procs.size < this.settings.BRIDGE_PROCESSES) {
       const env = bridgeEnvironment(process.env, this.settings, this.tmpDir);
-      const p = new PyProcess(choice.python, env, (proc, line) => this.onLine(proc, line, choice.python), (text) => this.onStderr(text));
+      const p = new PyProcess(choice.python, env, (proc, line) => this.onLine(proc, line, choice), (text) => this.onStderr(text));
       this.procs.add(p);
-      p.proc.on('error', (e) => this.onError(p, e, choice.python));
-      p.proc.on('exit', (code, signal) => this.onExit(p, code, signal));
+      p.proc.on('error', (e) => this.onError(p, e, choice));
+      p.proc.on('exit', (code, signal) => this.onExit(p, code, signal, choice));
     }
   }
 
@@ -154,7 +154,8 @@ export class PythonPool {
     }
   }
 
-  private onLine(p: PyProcess, line: string, python: string): void {
+  private onLine(p: PyProcess, line: string, choice: Extract<PythonChoice, { ok: true }>): void {
+    const python = choice.python;
     let msg: Record<string, unknown>;
     try {
       msg = JSON.parse(line) as Record<string, unknown>;
@@ -176,7 +177,7 @@ export class PythonPool {
         }
         this.dispatch();
       } else {
-        this.fail(`${python} cannot import the engine (${String(msg.problem)})`);
+        this.fail(pythonProblem(choice, `cannot import the engine (${String(msg.problem)})`));
       }
       return;
     }
@@ -235,12 +236,12 @@ export class PythonPool {
     }
   }
 
-  private onError(p: PyProcess, e: Error, python: string): void {
+  private onError(p: PyProcess, e: Error, choice: Extract<PythonChoice, { ok: true }>): void {
     this.procs.delete(p);
-    this.fail(`${python} cannot be started (${(e as NodeJS.ErrnoException).code ?? e.message})`);
+    this.fail(pythonProblem(choice, `cannot be started (${(e as NodeJS.ErrnoException).code ?? e.message})`));
   }
 
-  private onExit(p: PyProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  private onExit(p: PyProcess, code: number | null, signal: NodeJS.Signals | null, choice: Extract<PythonChoice, { ok: true }>): void {
     if (p.timer) {
       clearTimeout(p.timer);
     }
@@ -258,7 +259,7 @@ export class PythonPool {
     }
     if (was && !this.closed && this.problem === null) {
       if (!p.ready) {
-        this.fail(`the engine's Python exited at start (${signal ?? `exit code ${code}`}; its log lines are in the server log at debug level)`);
+        this.fail(pythonProblem(choice, `exited at start (${signal ?? `exit code ${code}`}; its lines are in the server log at debug level)`));
         return;
       }
       this.fill();

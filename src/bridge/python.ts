@@ -13,7 +13,7 @@ import type { Settings } from '../settings/schema.js';
 export const ADAPTER = join(PACKAGE_ROOT, 'python', 'oq_webui_bridge.py');
 
 /** The interpreter to run, or why there is none (a sentence naming the setting). */
-export type PythonChoice = { ok: true; python: string } | { ok: false; problem: string };
+export type PythonChoice = { ok: true; python: string; setting: 'BRIDGE_PYTHON' | 'ENGINE_COMMAND' } | { ok: false; problem: string };
 
 function isExecutable(file: string): boolean {
   try {
@@ -54,7 +54,7 @@ function shebang(script: string): string | null {
   }
   const words = first.slice(2).trim().split(/\s+/);
   const interp = words[0].endsWith('/env') ? words[1] : words[0];
-  return interp ? onPath(interp) : null;
+  return interp && /python[\d.]*$/.test(interp) ? onPath(interp) : null;
 }
 
 /** BRIDGE_PYTHON, else the Python of ENGINE_COMMAND's `oq`. */
@@ -62,7 +62,7 @@ export function choosePython(settings: Settings): PythonChoice {
   if (settings.BRIDGE_PYTHON) {
     const found = onPath(settings.BRIDGE_PYTHON);
     return found
-      ? { ok: true, python: found }
+      ? { ok: true, python: found, setting: 'BRIDGE_PYTHON' }
       : { ok: false, problem: `BRIDGE_PYTHON: ${settings.BRIDGE_PYTHON} is not an executable file` };
   }
   const oq = onPath(settings.ENGINE_COMMAND[0]);
@@ -73,7 +73,14 @@ export function choosePython(settings: Settings): PythonChoice {
   if (!python) {
     return { ok: false, problem: `ENGINE_COMMAND: ${oq} does not start with a #! line naming a Python (set BRIDGE_PYTHON to the engine's Python)` };
   }
-  return { ok: true, python };
+  return { ok: true, python, setting: 'ENGINE_COMMAND' };
+}
+
+/** How a problem of the chosen Python is said: naming the setting it came from. */
+export function pythonProblem(choice: Extract<PythonChoice, { ok: true }>, what: string): string {
+  return choice.setting === 'BRIDGE_PYTHON'
+    ? `BRIDGE_PYTHON: ${choice.python} ${what}`
+    : `ENGINE_COMMAND: the engine's Python ${choice.python} (from the #! line of its oq) ${what} (or set BRIDGE_PYTHON)`;
 }
 
 /**

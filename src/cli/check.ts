@@ -3,6 +3,7 @@ import { DECLARATIONS } from '../settings/declarations.js';
 import { resolveSettings } from '../settings/load.js';
 import type { SettingDecl } from '../settings/types.js';
 import { engineVersion } from '../runner/engine-version.js';
+import { probeBridge } from '../bridge/probe.js';
 import { extraChecks, findProgram, type Finding } from './extra-checks.js';
 import type { Command } from './command.js';
 
@@ -43,11 +44,17 @@ export const checkCommand: Command = {
     if (database?.ok) {
       process.stdout.write(`\nDatabase: ${database.text}\n`);
     }
+    // the engine bridge: the engine's Python, which extract and the other engine routes need
+    const bridge = r.problems.length === 0 ? await probeBridge(r.settings) : null;
+    if (bridge?.ok) {
+      process.stdout.write(`Engine bridge: ${bridge.python} runs OpenQuake Engine ${bridge.version}\n`);
+    }
     const found: Finding[] = [
       ...r.problems.map((text): Finding => ({ level: 'error', text })),
       ...(r.problems.length === 0 ? await extraChecks(r.settings) : []),
       ...(engine !== null && !engine.ok ? [{ level: 'warning', text: engine.problem } as Finding] : []),
       ...(database !== null && !database.ok ? [{ level: 'error', text: database.problem } as Finding] : []),
+      ...(bridge !== null && !bridge.ok ? [{ level: 'warning', text: bridge.problem } as Finding] : []),
     ];
     if (found.length === 0) {
       process.stdout.write('\nNo problems found.\n');

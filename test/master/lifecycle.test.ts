@@ -45,11 +45,11 @@ describe('master: pidfile, parent death, the production command line', function 
     expect(readFileSync(s.pidfile, 'utf8')).to.equal('4194304\n');
   });
 
-  it('has its workers and job runner exit when the master is SIGKILLed (no orphans)', async function () {
+  it('has its workers, job runner and engine bridge exit when the master is SIGKILLed (no orphans)', async function () {
     const s = await startServer({ workers: 2 });
     servers.push(s);
     const children = (await s.status()).children as { kind: string; pid: number }[];
-    expect(children.map((c) => c.kind).sort()).to.deep.equal(['runner', 'web', 'web']);
+    expect(children.map((c) => c.kind).sort()).to.deep.equal(['bridge', 'runner', 'web', 'web']);
     s.signal('SIGKILL');
     await s.exited;
     // they notice the closed IPC channel and leave (a worker allows its requests a second)
