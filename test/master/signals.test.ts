@@ -120,7 +120,7 @@ describe('master: signals', function () {
     expect(s.output()).to.include('Number of workers raised to 3');
     for (const n of [2, 1]) {
       s.signal('SIGTTOU');
-      await waitFor(async () => (await readyRows(s)).length === n && (await s.status()).children.length === n + 1, 15_000, `${n} worker(s)`);
+      await waitFor(async () => (await readyRows(s)).length === n && (await s.status()).children.length === n + 2 /* the runner and the bridge */, 15_000, `${n} worker(s)`);
     }
     s.signal('SIGTTOU');
     await s.waitForOutput(/Number of workers lowered to 1[^\n]*\n(?:.*\n)*.*Number of workers lowered to 1/);
