@@ -12,8 +12,9 @@ import { cpSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { sleep, startServer, tempDir, type RunningServer } from '../test/helpers/server.js';
-import { peerMissing, peerVersions, startPeer, type Peer } from './django-peer.js';
+import { originalMissing, originalVersion, startOriginalPeer, type OriginalPeer } from './original-peer.js';
 import { median, mib, report, rssOf, startClusterHello, wrkRun, type WrkFigures } from './lib.js';
+import { CALC_LOG_ROWS, CALC_OUTPUTS, seedCalc } from './seed-calc.js';
 import { LIST_USER, seedPassword, seedWebui } from './seed.js';
 
 const QUICK = !!process.env.QUICK && process.env.QUICK !== '0';
@@ -71,6 +72,24 @@ async function checkList(base: string, cookie: string, label: string): Promise<s
   return res.headers.get('x-total-count') ?? '?';
 }
 
+/** Successful logins per second of `user` through ajax_login, 4 at a time, for `seconds`. */
+async function loginRate(base: string, user: string, seconds: number): Promise<number> {
+  const end = Date.now() + seconds * 1000;
+  const t0 = Date.now();
+  let ok = 0;
+  await Promise.all([0, 1, 2, 3].map(async () => {
+    while (Date.now() < end) {
+      const res = await fetch(`${base}/accounts/ajax_login/`, { method: 'POST', body: new URLSearchParams({ username: user, password: seedPassword(user) }) });
+      await res.text();
+      if (res.status !== 200) {
+        throw new Error(`login of ${user} at ${base} failed: ${res.status}`);
+      }
+      ok += 1;
+    }
+  }));
+  return ok / ((Date.now() - t0) / 1000);
+}
+
 /** Starts oq-webui with 2 workers on a copy of a seeded data folder. */
 async function startWebui(template: string | null, settings: Record<string, unknown>): Promise<RunningServer> {
   const dir = tempDir('oq-bench-');
@@ -125,11 +144,12 @@ async function main(): Promise<void> {
   const wrkVersion = spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].trim() || 'wrk';
   report(`oq-webui benchmarks (issue 8): node ${process.version}, ${availableParallelism()} CPU(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${wrkVersion}`);
   report(`wrk -t${LOAD.threads} -c${LOAD.connections}, ${SECONDS} s per run, best of ${ROUNDS} round(s)${QUICK ? ' (QUICK)' : ''}; oq-webui: 2 workers, access log on, LIST_CACHE_MS=0 where it says "cache off"`);
-  const missing = peerMissing();
-  report(missing === null ? `Django peer: ${peerVersions()}, 2 gunicorn sync workers, SQLite` : `Django peer: NOT INSTALLED (${missing}): target 1 cannot be measured`);
+  const missing = originalMissing();
+  report(missing === null ? `peer: the original WebUI (openquake.engine ${originalVersion()}), 2 gunicorn sync workers, its SQLite engine database, LOCKDOWN`
+    : `peer: the original WebUI is NOT INSTALLED (${missing}): the comparisons cannot be measured`);
 
   const root = tempDir('oq-bench-data-');
-  let peer: Peer | null = null;
+  let peer: OriginalPeer | null = null;
   const servers: RunningServer[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(servers.splice(0).map((s) => s.stop()));
@@ -140,12 +160,13 @@ async function main(): Promise<void> {
     const t100k = join(root, '100k');
     let t = Date.now();
     await seedWebui(t300, 300);
+    await seedCalc(t300);
     await seedWebui(t100k, 100_000);
     report(`seeded oq-webui with 3 users (alice, bob in "team"), 300 and 100,000 jobs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     if (missing === null) {
       t = Date.now();
-      peer = await startPeer(300);
-      report(`seeded and started the Django peer with the same data, 300 jobs, in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      peer = await startOriginalPeer(300);
+      report(`started the original and seeded it with the same data, 300 jobs, in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
 
     // ---- 300 jobs: list, engine_version with and without a session, the bare cluster
@@ -157,7 +178,7 @@ async function main(): Promise<void> {
     const cookie = await login(locked, LIST_USER);
     const total = await checkList(locked.base, cookie, 'oq-webui');
     if (peer) {
-      await checkList(peer.base, peer.cookie, 'Django peer');
+      await checkList(peer.base, peer.cookie, 'the original');
     }
     // idle memory: a few requests of each kind so the workers loaded what serving needs, then rest
     for (let i = 0; i < 20; i += 1) {
@@ -187,7 +208,7 @@ async function main(): Promise<void> {
       runs.hello.push(await wrkRun(hello.url, { ...LOAD, seconds: SECONDS }));
       runs.open.push(await wrkRun(`${open.base}${ev}`, { ...LOAD, seconds: SECONDS }));
       runs.session.push(await wrkRun(`${locked.base}${ev}`, { ...LOAD, seconds: SECONDS, headers: { cookie } }));
-      report(`  round ${r + 1}: ${peer ? `Django list ${rps(runs.peer[r])}, ` : ''}oq-webui list ${rps(runs.list[r])}${fails(runs.list[r])} (p99 ${runs.list[r].p99.toFixed(1)} ms); `
+      report(`  round ${r + 1}: ${peer ? `original list ${rps(runs.peer[r])}, ` : ''}oq-webui list ${rps(runs.list[r])}${fails(runs.list[r])} (p99 ${runs.list[r].p99.toFixed(1)} ms); `
         + `engine_version: bare node:cluster ${rps(runs.hello[r])}, LOCKDOWN off ${rps(runs.open[r])}${fails(runs.open[r])}, with a session ${rps(runs.session[r])}${fails(runs.session[r])}`);
     }
     await hello.stop();
@@ -197,12 +218,12 @@ async function main(): Promise<void> {
     const openEv = best(runs.open);
     const helloEv = best(runs.hello);
 
-    report('\n1. Authenticated /v1/calc/list (page of 100, cache off) vs the Django peer, 300 jobs');
+    report('\n1. Authenticated /v1/calc/list (page of 100, cache off) vs the original 3.26, 300 jobs');
     if (peer300) {
-      verdict(1, 'list >= 10x Django, 300 jobs', `oq-webui ${rps(list300)}, Django ${rps(peer300)}: ${(list300.perSecond / peer300.perSecond).toFixed(1)}x (>= 10x)`,
+      verdict(1, 'list >= 10x the original, 300 jobs', `oq-webui ${rps(list300)}, original ${rps(peer300)}: ${(list300.perSecond / peer300.perSecond).toFixed(1)}x (>= 10x)`,
         list300.perSecond >= 10 * peer300.perSecond && list300.failed === 0);
     } else {
-      verdict(1, 'list >= 10x Django, 300 jobs', `oq-webui ${rps(list300)}; Django peer not installed`, null);
+      verdict(1, 'list >= 10x the original, 300 jobs', `oq-webui ${rps(list300)}; the original is not installed`, null);
     }
     report('\n2. The price of a session: /v1/engine_version with a session cookie vs LOCKDOWN off');
     verdict(2, 'session >= 0.85x LOCKDOWN off', `with a session ${rps(sessionEv)}, LOCKDOWN off ${rps(openEv)}: ${(sessionEv.perSecond / openEv.perSecond).toFixed(2)} (>= 0.85)`,
@@ -210,6 +231,33 @@ async function main(): Promise<void> {
     report('\n3. /v1/engine_version (LOCKDOWN off, access log on) vs a bare node:cluster hello, 2 workers each');
     verdict(3, 'engine_version >= 0.6x node:cluster', `oq-webui ${rps(openEv)}, node:cluster ${rps(helloEv)}: ${(openEv.perSecond / helloEv.perSecond).toFixed(2)} (>= 0.6)`,
       openEv.perSecond >= 0.6 * helloEv.perSecond && openEv.failed === 0);
+
+    // ---- a calculation's routes and login, against the original (job 1: its log and outputs on both)
+    if (peer) {
+      report(`\n7. A calculation's status, results and log slice, and login, vs the original 3.26 (job 1 of alice: ${CALC_LOG_ROWS} log lines, ${CALC_OUTPUTS.length} outputs)`);
+      for (const [label, path] of [['status', '/v1/calc/1/status'], ['results', '/v1/calc/1/results'], ['log slice', '/v1/calc/1/log/0:100']]) {
+        for (const [base, c] of [[locked.base, cookie], [peer.base, peer.cookie]]) {
+          const res = await fetch(`${base}${path}`, { headers: { cookie: c } });
+          await res.text();
+          if (res.status !== 200) {
+            throw new Error(`${base}${path} answered ${res.status}`);
+          }
+        }
+        const ours: WrkFigures[] = [];
+        const theirs: WrkFigures[] = [];
+        await wrkRun(`${locked.base}${path}`, { ...LOAD, seconds: 1, headers: { cookie } });
+        await wrkRun(`${peer.base}${path}`, { ...LOAD, seconds: 1, headers: { cookie: peer.cookie } });
+        for (let r = 0; r < ROUNDS; r += 1) {
+          theirs.push(await wrkRun(`${peer.base}${path}`, { ...LOAD, seconds: SECONDS, headers: { cookie: peer.cookie } }));
+          ours.push(await wrkRun(`${locked.base}${path}`, { ...LOAD, seconds: SECONDS, headers: { cookie } }));
+        }
+        const [a, b] = [best(ours), best(theirs)];
+        report(`   ${label} (${path}): oq-webui ${rps(a)}${fails(a)}, original ${rps(b)}${fails(b)}: ${(a.perSecond / b.perSecond).toFixed(1)}x`);
+      }
+      const lo = await loginRate(locked.base, 'bob', SECONDS);
+      const lt = await loginRate(peer.base, 'bob', SECONDS);
+      report(`   login (ajax_login, 4 at a time, ${SECONDS} s; both hash with PBKDF2-SHA256 at 600,000 iterations): oq-webui ${lo.toFixed(1)}/s, original ${lt.toFixed(1)}/s: ${(lo / lt).toFixed(2)}x`);
+    }
     await open.stop();
     servers.splice(servers.indexOf(open), 1);
 
@@ -250,9 +298,10 @@ async function main(): Promise<void> {
     const bigTotal = await checkList(big.base, bigCookie, 'oq-webui');
     if (peer) {
       t = Date.now();
-      await peer.reseed(100_000);
-      await checkList(peer.base, peer.cookie, 'Django peer');
-      report(`  reseeded the Django peer with 100,000 jobs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      await peer.stop();
+      peer = await startOriginalPeer(100_000);
+      await checkList(peer.base, peer.cookie, 'the original');
+      report(`  restarted the original with 100,000 jobs in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
     await wrkRun(`${big.base}${LIST}`, { ...LOAD, seconds: 2, headers: { cookie: bigCookie } });
     const bigRuns: WrkFigures[] = [];
@@ -262,7 +311,7 @@ async function main(): Promise<void> {
         peerBig.push(await wrkRun(`${peer.base}${LIST}`, { ...LOAD, seconds: SECONDS, headers: { cookie: peer.cookie } }));
       }
       bigRuns.push(await wrkRun(`${big.base}${LIST}`, { ...LOAD, seconds: SECONDS, headers: { cookie: bigCookie } }));
-      report(`  round ${r + 1}: ${peer ? `Django list ${rps(peerBig[r])}, ` : ''}oq-webui list ${rps(bigRuns[r])}${fails(bigRuns[r])} (alice sees ${bigTotal})`);
+      report(`  round ${r + 1}: ${peer ? `original list ${rps(peerBig[r])}, ` : ''}oq-webui list ${rps(bigRuns[r])}${fails(bigRuns[r])} (alice sees ${bigTotal})`);
     }
     const p99Runs: WrkFigures[] = [];
     for (let r = 0; r < ROUNDS; r += 1) {
@@ -270,14 +319,14 @@ async function main(): Promise<void> {
     }
     const p99 = p99Runs.reduce((a, b) => (b.p99 < a.p99 ? b : a));
     report(`  20 connections: ${p99Runs.map((r) => `p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms, ${rps(r)}${fails(r)}`).join('; ')}`);
-    report('\n1. (cont.) Authenticated /v1/calc/list (page of 100, cache off) vs the Django peer, 100,000 jobs');
+    report('\n1. (cont.) Authenticated /v1/calc/list (page of 100, cache off) vs the original 3.26, 100,000 jobs');
     const list100k = best(bigRuns);
     if (peer) {
       const pb = best(peerBig);
-      verdict(1, 'list >= 10x Django, 100,000 jobs', `oq-webui ${rps(list100k)}, Django ${rps(pb)}: ${(list100k.perSecond / pb.perSecond).toFixed(1)}x (>= 10x)`,
+      verdict(1, 'list >= 10x the original, 100,000 jobs', `oq-webui ${rps(list100k)}, original ${rps(pb)}: ${(list100k.perSecond / pb.perSecond).toFixed(1)}x (>= 10x)`,
         list100k.perSecond >= 10 * pb.perSecond && list100k.failed === 0);
     } else {
-      verdict(1, 'list >= 10x Django, 100,000 jobs', `oq-webui ${rps(list100k)}; Django peer not installed`, null);
+      verdict(1, 'list >= 10x the original, 100,000 jobs', `oq-webui ${rps(list100k)}; the original is not installed`, null);
     }
     report('\n4. 100,000 jobs, a page of 100 for a group member, 20 connections, cache off');
     verdict(4, 'p99 < 20 ms', `p99 ${p99.p99.toFixed(2)} ms (< 20 ms; best of ${ROUNDS}), median ${p99.p50.toFixed(2)} ms, ${rps(p99)}`, p99.p99 < 20 && p99.failed === 0);

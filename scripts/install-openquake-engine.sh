@@ -17,12 +17,13 @@ spec="openquake.engine${version:+==$version}"
 # unit's ProtectHome hides them): the system's python3, not a pyenv one from root's PATH.
 python="${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}"
 
-# The WebUI's extras: gunicorn (its production server) and cookie_consent (Django 4.2 kept).
+# The WebUI's extras: gunicorn (its production server) and cookie_consent before 1.0 (1.0 dropped
+# the `cookie_consent_accept_url` tag 3.26's templates use), Django 4.2 kept.
 webui_ready() {
-  "$venv/bin/python" -c 'import gunicorn, cookie_consent' 2>/dev/null && [ -x "$venv/bin/gunicorn" ]
+  "$venv/bin/python" -c 'import gunicorn, cookie_consent, importlib.metadata as m; assert m.version("django-cookie-consent") < "1"' 2>/dev/null && [ -x "$venv/bin/gunicorn" ]
 }
 install_webui_extras() {
-  webui_ready || "$venv/bin/pip" install --quiet gunicorn django-cookie-consent 'django>=4.2,<5'
+  webui_ready || "$venv/bin/pip" install --quiet gunicorn 'django-cookie-consent<1' 'django>=4.2,<5'
   # under LOCKDOWN 3.26's urls.py asserts these exist; the operator makes them from the templates
   local reg
   reg="$("$venv/bin/python" -c 'import os, openquake.server as s; print(os.path.join(os.path.dirname(s.__file__), "templates", "registration"))')"

@@ -125,7 +125,8 @@ export function showRoutes(router: Router, env: CalcEnv): void {
       throw notFound(missing);
     }
     attach(ctx, `calc_${job.id}.hdf5`);
-    await sendFile(ctx, file, 'application/octet-stream', missing);
+    // the original's media type for a datastore (views.calc_datastore)
+    await sendFile(ctx, file, 'application/x-hdf', missing);
   });
 
   router.get('/v1/calc/:id/log/size', async function calcLogSize(ctx) {
