@@ -1,5 +1,6 @@
 /**
- * The accounts tests once more, on PostgreSQL: the same files (test/accounts/) in a child mocha
+ * The accounts and admin tests once more, on PostgreSQL: the same files (test/accounts/,
+ * test/admin/) in one child mocha
  * whose servers each get their own migrated database on a throwaway cluster
  * (test/helpers/postgres.ts testPostgresDatabase, through startServer), instead of a SQLite file.
  */
@@ -12,10 +13,12 @@ import { startPostgres, TEST_POSTGRES_ENV, type PostgresCluster } from '../helpe
 
 const MOCHA = join(PACKAGE_ROOT, 'node_modules', 'mocha', 'bin', 'mocha.js');
 
-/** Runs the compiled test files of `folder` in a child mocha with `env`; its exit code and output. */
-function mochaOn(folder: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
-  const dir = join(PACKAGE_ROOT, 'dist', 'test', folder);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.js')).map((f) => join(dir, f));
+/** Runs the compiled test files of `folders` in a child mocha with `env`; its exit code and output. */
+function mochaOn(folders: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  const files = folders.flatMap((folder) => {
+    const dir = join(PACKAGE_ROOT, 'dist', 'test', folder);
+    return readdirSync(dir).filter((f) => f.endsWith('.test.js')).map((f) => join(dir, f));
+  });
   const child = spawn(process.execPath, [MOCHA, ...files], { cwd: PACKAGE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -23,7 +26,7 @@ function mochaOn(folder: string, env: Record<string, string>): Promise<{ code: n
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out })));
 }
 
-describe('PostgreSQL: the accounts tests once more', function () {
+describe('PostgreSQL: the accounts and admin tests once more', function () {
   this.timeout(900_000);
   let cluster: PostgresCluster;
 
@@ -35,8 +38,8 @@ describe('PostgreSQL: the accounts tests once more', function () {
     await cluster?.stop();
   });
 
-  it('every test of test/accounts passes with its servers on PostgreSQL', async () => {
-    const r = await mochaOn('accounts', { [TEST_POSTGRES_ENV]: `postgres://postgres@127.0.0.1:${cluster.port}/` });
+  it('every test of test/accounts and test/admin passes with its servers on PostgreSQL', async () => {
+    const r = await mochaOn(['accounts', 'admin'], { [TEST_POSTGRES_ENV]: `postgres://postgres@127.0.0.1:${cluster.port}/` });
     const summary = /^(\d+) passed, (\d+) failed/m.exec(r.out);
     expect(summary, r.out.slice(-3000)).to.not.equal(null);
     expect(r.code, r.out.slice(-6000)).to.equal(0);
@@ -46,6 +49,6 @@ describe('PostgreSQL: the accounts tests once more', function () {
     expect(made.length).to.be.greaterThan(5);
     const users = await Promise.all(made.map(async (db) => Number(await cluster.psql(db, 'SELECT count(*) FROM users'))));
     expect(users.some((n) => n > 0)).to.equal(true);
-    console.log(`      (${summary?.[1]} accounts tests on PostgreSQL, ${made.length} databases)`);
+    console.log(`      (${summary?.[1]} accounts and admin tests on PostgreSQL, ${made.length} databases)`);
   });
 });
