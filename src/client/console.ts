@@ -2,7 +2,8 @@
 import { getJson } from './api.js';
 import { openDialog } from './dialogs.js';
 import { byId, el } from './dom.js';
-import { percentOf } from './progress.js';
+import { progressOf } from '../runner/engine-log.js';
+import { progressText, showProgress, type Progress } from './progress.js';
 
 type LogLine = [string | null, string, string, string];
 interface Status { status: string; is_running: boolean }
@@ -19,6 +20,8 @@ export function openConsole(id: number): void {
   const bar = byId<HTMLProgressElement>('console-progress');
   const mine = ++session;
   let offset = 0;
+  // the newest progress line seen so far (later polls may bring none)
+  let progress: Progress | null = null;
   let timer: number | undefined;
   log.replaceChildren();
   bar.hidden = true;
@@ -42,17 +45,14 @@ export function openConsole(id: number): void {
       }
       offset += lines.length;
       const frag = document.createDocumentFragment();
-      let pct: number | null = null;
       for (const [ts, level, , message] of lines) {
         frag.append(el('div', { class: `line level-${level.toLowerCase()}` }, `[${consoleTime(ts)} ${level}] ${message}`));
-        pct = percentOf(message) ?? pct;
+        progress = progressOf(message) ?? progress;
       }
       log.append(frag);
-      if (pct !== null && running) {
+      if (progress !== null && running) {
         bar.hidden = false;
-        bar.value = pct;
-        bar.textContent = `${pct}%`;
-        bar.setAttribute('aria-label', `Progress: ${pct}%`);
+        showProgress(bar, progress, 'Progress');
       }
       if (auto.checked && lines.length > 0) {
         log.scrollTop = log.scrollHeight;
@@ -61,7 +61,7 @@ export function openConsole(id: number): void {
         bar.hidden = true;
         title.textContent = `Console of calculation ${id} (finished: ${status.status})`;
       } else {
-        title.textContent = `Console of calculation ${id} (${status.status}${bar.hidden ? '' : `, ${bar.value}%`}…)`;
+        title.textContent = `Console of calculation ${id} (${status.status}${bar.hidden || progress === null ? '' : `, ${progressText(progress)}`})`;
       }
     } catch (e) {
       title.textContent = `Console of calculation ${id}: ${(e as Error).message}`;

@@ -8,7 +8,7 @@ import { ApiError, call, getJson } from './api.js';
 import { openConsole, openTraceback } from './console.js';
 import { confirmAction, showMessage } from './dialogs.js';
 import { byId, el, maybeId, pageData, prefix } from './dom.js';
-import { progressBar } from './progress.js';
+import { progressBar, type Progress } from './progress.js';
 import { openRun, wireRun } from './run.js';
 import { timeElement } from './time.js';
 import type { ListItem } from '../calcs/list-item.js';
@@ -16,7 +16,7 @@ import type { ListItem } from '../calcs/list-item.js';
 /** The fields of a /v1/calc/list item the page shows (the shape is declared once, with the server's presenter). */
 type Item = Pick<ListItem, 'id' | 'owner' | 'calculation_mode' | 'status' | 'is_running' | 'description' | 'start_time' | 'parent_id'>;
 type Button = 'console' | 'traceback' | 'outputs' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue';
-interface Extras { actions: Button[]; progress: number | null }
+interface Extras { actions: Button[]; progress: Progress | null }
 
 const FAST = 3000;
 const SLOW = 10000;

@@ -136,10 +136,15 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
   });
 
   it('aborts a long-running calculation from the page, behind a confirm dialog', async function () {
-    const id = await runFromPage(page, await zipOf({ fake_duration: '40', description: 'Long-running, aborted from the page' }));
+    // the engine logs its last percentage early, then runs on (exports, saving) until aborted
+    const id = await runFromPage(page, await zipOf({ fake_duration: '2', fake_after_progress: '60', description: 'Long-running, aborted from the page' }));
     await waitFor(async () => (await statusOf(page, id)) === 'executing', 15_000, 'executing');
     // the list with a running (progress bar), a failed and a complete calculation
     await waitFor(async () => (await calcRow(page, id).locator('progress').count()) === 1, 15_000, 'the progress bar');
+    // past its last percentage the row says the task is finishing, with an indeterminate bar, not a full one
+    await waitFor(async () => (await calcRow(page, id).locator('.percent').innerText()) === 'classical 100%, finishing…', 15_000, 'the phase after the last percentage');
+    expect(await calcRow(page, id).locator('progress').getAttribute('value')).to.equal(null);
+    expect(await calcRow(page, id).locator('progress').getAttribute('aria-label')).to.equal(`Progress of calculation ${id}: classical 100%, finishing…`);
     await screenshot(page, 'list');
     await expectAccessible(page, 'the calculation list');
     await calcRow(page, id).getByRole('button', { name: `Abort calculation ${id}` }).click();

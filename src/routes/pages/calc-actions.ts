@@ -7,7 +7,7 @@ import type { Actor } from '../../auth/actor.js';
 import { findJobs } from '../../data/calculations.js';
 import { lastProgressLine } from '../../data/logs.js';
 import type { CalcModels } from '../../db/models/calcs.js';
-import { progressOf } from '../../runner/engine-log.js';
+import { progressOf, type EngineProgress } from '../../runner/engine-log.js';
 import { allowedCalcActions, calcFactsOfMany, type CalcFacts } from '../../policies/index.js';
 import type { Settings } from '../../settings/schema.js';
 
@@ -17,8 +17,8 @@ export type CalcButton = 'console' | 'traceback' | 'outputs' | 'abort' | 'remove
 /** The row extras of one calculation. */
 export interface CalcExtras {
   actions: CalcButton[];
-  /** 0-100 from the engine's last progress line while running, else null. */
-  progress: number | null;
+  /** The task and percentage of the engine's last progress line while running, else null (100: past it, finishing). */
+  progress: EngineProgress | null;
 }
 
 const RUNNING = new Set(['submitted', 'executing']);
@@ -66,7 +66,7 @@ export async function calcExtras(db: CalcModels, actor: Actor, ids: number[], s:
       continue;
     }
     const line = RUNNING.has(job.status) ? await lastProgressLine(db, job.id) : null;
-    out[String(job.id)] = { actions, progress: line === null ? null : progressOf(line)?.percent ?? null };
+    out[String(job.id)] = { actions, progress: line === null ? null : progressOf(line) };
   }
   return out;
 }
