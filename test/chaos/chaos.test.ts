@@ -1,8 +1,10 @@
 /**
  * Chaos (issue 12, "Done when"): authenticated load and a running calculation while HTTP workers
- * are SIGKILLed and the master is SIGSTOPped for longer than --timeout, then resumed. What a
- * user relies on: the calculation completes; the only failed requests are those in flight on a
- * worker at the moment it was killed; the database is intact. Bounded: well under 60 s.
+ * are SIGKILLed and the master is SIGSTOPped for longer than --timeout, then resumed; meanwhile
+ * (issue 21) the log folder, a real tmpfs, fills up and is emptied again, and failed logins keep
+ * coming. What a user relies on: the calculation completes; the only failed requests are those in
+ * flight on a worker at the moment it was killed; every answered login attempt has its line in
+ * webui-access.log; the database is intact. Bounded: well under 60 s.
  */
 import http from 'node:http';
 import { join } from 'node:path';
@@ -10,7 +12,9 @@ import { expect } from 'chai';
 import sqlite3 from 'sqlite3';
 import { calcZip, runCalc, waitStatus } from '../calcs/support.js';
 import { accountFactory, login } from '../helpers/accounts.js';
-import { sleep, startServer, waitFor, type RunningServer } from '../helpers/server.js';
+import { sleep, startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
+import { logProblems, readLines } from '../logging/activity.js';
+import { emptyOut, fillUp, mountTmpfs, unmountLazily } from '../logging/support.js';
 
 /** The watchdog's --timeout (seconds; a worker booting on a busy machine needs a few); the master is paused for twice as long. */
 const TIMEOUT = 6;
@@ -40,6 +44,23 @@ function integrityCheck(file: string): Promise<string[]> {
   });
 }
 
+/** A failed login on a fresh connection: its status (403, or 429 once throttled). */
+function failLogin(server: RunningServer, username: string): Promise<number> {
+  const body = new URLSearchParams({ username, password: 'not-the-password' }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${server.base}/accounts/ajax_login/`, {
+      method: 'POST', agent: false,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** A GET on a fresh connection (a killed worker's connection fails only the request on it). */
 function get(server: RunningServer, path: string, cookie: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,16 +73,23 @@ function get(server: RunningServer, path: string, cookie: string): Promise<numbe
   });
 }
 
-describe('chaos: load and a running calculation while workers are killed and the master is paused', function () {
+describe('chaos: load and a running calculation while workers are killed, the master is paused and the log folder fills up', function () {
   this.timeout(60_000);
   let server: RunningServer;
   let cookie: string;
+  let logs: string;
+  let filler = '';
 
   before(async () => {
-    server = await startServer({ workers: WORKERS, args: ['--timeout', String(TIMEOUT)], settings: { LOCKDOWN: true, MAX_CONCURRENT_JOBS: 2 } });
+    const dir = tempDir();
+    logs = join(dir, 'logs');
+    mountTmpfs(logs, 4096);
+    server = await startServer({ dir, workers: WORKERS, args: ['--timeout', String(TIMEOUT)], settings: { LOCKDOWN: true, MAX_CONCURRENT_JOBS: 2 } });
     const f = await accountFactory(server);
     try {
       await f.createUser({ username: 'chaos' });
+      // never logged in: its hash stays the factory's cheap one, so failed logins cost little
+      await f.createUser({ username: 'intruder' });
     } finally {
       await f.close();
     }
@@ -69,10 +97,14 @@ describe('chaos: load and a running calculation while workers are killed and the
   });
 
   after(async () => {
+    if (filler) {
+      emptyOut(filler);
+    }
+    unmountLazily(logs);
     await server?.stop();
   });
 
-  it('the calculation completes, only requests in flight on killed workers fail, and the database is intact', async () => {
+  it('the calculation completes, only requests in flight on killed workers fail, every answered login attempt is in webui-access.log, and the database is intact', async () => {
     const auth = { cookie };
     const res = await runCalc(server, [{ name: 'calc.zip', data: await calcZip({ fake_duration: String(4 * TIMEOUT), description: 'chaos' }) }], {}, auth);
     const { job_id: id } = (await res.json()) as { job_id: number };
@@ -95,6 +127,22 @@ describe('chaos: load and a running calculation while workers are killed and the
       }
     };
     const clients = Array.from({ length: CLIENTS }, (_, k) => client(k));
+    // failed logins all along, each with its own name: the answered ones must all be in webui-access.log
+    const attempts: { name: string; status?: number; error?: string; start: number; end: number }[] = [];
+    const intruder = async (): Promise<void> => {
+      for (let i = 0; loading; i += 1) {
+        const a: (typeof attempts)[number] = { name: `intruder-${i}`, start: Date.now(), end: 0 };
+        try {
+          a.status = await failLogin(server, a.name);
+        } catch (err) {
+          a.error = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        }
+        a.end = Date.now();
+        attempts.push(a);
+        await sleep(100);
+      }
+    };
+    const intruding = intruder();
 
     // the chaos: kill a worker, twice; pause the master past the timeout; kill one more
     const kills: number[] = [];
@@ -106,6 +154,9 @@ describe('chaos: load and a running calculation while workers are killed and the
       kills.push(Date.now());
       process.kill(victim, 'SIGKILL');
     };
+    await sleep(500);
+    const serverLog = join(logs, 'oq-webui.log');
+    filler = fillUp(logs, [serverLog, join(logs, 'access.log'), join(logs, 'webui-access.log')]);
     await killOne();
     await killOne();
     const paused = Date.now();
@@ -113,11 +164,15 @@ describe('chaos: load and a running calculation while workers are killed and the
     await sleep(TIMEOUT * 2000 + 500);
     server.signal('SIGCONT');
     const resumed = Date.now();
+    await sleep(1000);
+    const fullFor = (await logProblems(server)).map((p) => p.file);
+    emptyOut(filler);
+    filler = '';
     await killOne();
 
     const status = await waitStatus(server, id, ['complete', 'failed', 'aborted'], 30_000, auth);
     loading = false;
-    await Promise.all(clients);
+    await Promise.all([...clients, intruding]);
 
     const failed = outcomes.filter((o) => o.error !== undefined || o.status !== 200);
     const atKill = (o: Outcome): boolean => kills.some((t) => o.start <= t && t <= o.end);
@@ -129,6 +184,16 @@ describe('chaos: load and a running calculation while workers are killed and the
     expect(failed.every((o) => o.error === 'ECONNRESET'), 'failures are connection resets').to.equal(true);
     expect(failed.length).to.be.at.most(kills.length * CLIENTS);
     expect(servedWhilePaused, 'requests served while the master was paused').to.be.above(0);
+
+    // the full log folder: the master noticed, failed no request for it, and wrote every audit line once it was emptied
+    expect(fullFor, 'log files the master could not write while the folder was full').to.include(join(logs, 'access.log'));
+    await waitFor(async () => (await logProblems(server)).length === 0, 15_000, 'the log files written again');
+    const answered = attempts.filter((a) => a.status !== undefined);
+    console.log(`      ${attempts.length} failed logins, ${answered.length} answered (${attempts.filter((a) => a.error).map((a) => a.error).join(', ') || 'none lost'})`);
+    expect(answered.every((a) => a.status === 403 || a.status === 429), 'failed logins answered 403 or 429').to.equal(true);
+    expect(attempts.filter((a) => a.error !== undefined && !atKill(a)), 'login attempts failing not in flight at a kill').to.deep.equal([]);
+    const audited = new Set(readLines(join(logs, 'webui-access.log')).map((l) => /User "(intruder-\d+)"/.exec(l)?.[1]));
+    expect(answered.filter((a) => !audited.has(a.name)).map((a) => a.name), 'answered login attempts missing from webui-access.log').to.deep.equal([]);
     // the master replaced the killed workers, and kept the others
     await waitFor(async () => (await server.readyWorkers()).length === WORKERS, 15_000, 'all workers ready');
 
