@@ -27,7 +27,7 @@ describe('settings: where each value comes from', function () {
   "GRACEFUL_TIMEOUT": 12,   // in the file and the environment
   "MAX_REQUESTS": 13,       // in the file only
   /* a string that looks like a comment stays a string: */
-  "DATABASE": "postgres://oq@db.example//webui"
+  "STATIC_ROOT": "/var/www//webui"
 }
 `);
   });
@@ -50,7 +50,7 @@ describe('settings: where each value comes from', function () {
   it('reads a settings file with // and /* */ comments, leaving // inside strings alone', async function () {
     const r = await runCli(['check', '--config', config, '--log-dir', join(dir, 'logs'), '--data-dir', join(dir, 'data')]);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
-    expect(row(r.stdout, 'DATABASE')).to.deep.equal({ value: '"postgres://oq@db.example//webui"', source: 'file' });
+    expect(row(r.stdout, 'STATIC_ROOT')).to.deep.equal({ value: '"/var/www//webui"', source: 'file' });
     expect(row(r.stdout, 'TIMEOUT')).to.deep.equal({ value: '11', source: 'file' });
   });
 
