@@ -84,7 +84,8 @@ export class PythonPool {
     this.settings = settings;
     this.problem = null;
     this.retryDelay = 1000;
-    for (const p of this.procs) {
+    // a snapshot: retiring starts replacements, which must not be retired in turn
+    for (const p of [...this.procs]) {
       if (p.job === null) {
         this.retire(p);
       } else {

@@ -128,9 +128,11 @@ if (pkg === null) {
     });
 
     it('answers a bad extract with 400 and the engine\'s message, never a 500', async function () {
-      const res = await ls.server.fetch(`/v1/calc/${id}/extract/nothing_like_this`, { headers: { Cookie: ls.cookies.owner } });
+      const res = await ls.server.fetch(`/v1/calc/${id}/extract/hcurves?kind=nothing_like_this`, { headers: { Cookie: ls.cookies.owner } });
       expect(res.status).to.equal(400);
       expect(((await res.json()) as { error: string }).error).to.include('nothing_like_this');
+      // outside the original's list of what anyone may extract: only superusers (403, as the original)
+      expect((await ls.server.fetch(`/v1/calc/${id}/extract/events_not_listed`, { headers: { Cookie: ls.cookies.owner } })).status).to.equal(403);
     });
 
     /** The bridge's Python processes (children of the bridge process). */
@@ -149,6 +151,15 @@ if (pkg === null) {
       }, 60_000, '2 Python processes');
       return found;
     }
+    /** Waits until a worker's connection to the bridge's socket is open (a request is in the bridge). */
+    async function requestInBridge(): Promise<void> {
+      const socket = `${ls.server.controlSocket}.bridge`;
+      await waitFor(async () => {
+        const { stdout } = await run('ss', ['-xH', 'state', 'connected']);
+        return stdout.split('\n').some((l) => l.includes(socket));
+      }, 60_000, 'the request to reach the bridge');
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const owner = (): RequestInit => ({ headers: { Cookie: ls.cookies.owner } });
     const extract = (what = 'hcurves?kind=mean'): Promise<Response> => ls.server.fetch(`/v1/calc/${id}/extract/${what}`, owner());
 
@@ -159,7 +170,7 @@ if (pkg === null) {
       try {
         // with every Python process held, routes that do not need the engine still answer
         for (let i = 0; i < 10; i += 1) {
-          expect(await (await ls.server.fetch('/v1/engine_version')).text()).to.equal('3.26.2');
+          expect(await (await ls.server.fetch('/v1/engine_version', owner())).text()).to.equal('3.26.2');
           expect((await ls.server.fetch('/v1/calc/list', owner())).status).to.equal(200);
         }
       } finally {
@@ -174,7 +185,7 @@ if (pkg === null) {
       const procs = await twoPythons();
       procs.forEach((p) => process.kill(p, 'SIGSTOP'));
       const pending = extract();
-      await new Promise((r) => setTimeout(r, 500));
+      await requestInBridge();
       procs.forEach((p) => process.kill(p, 'SIGKILL'));
       const res = await pending;
       expect(res.status).to.equal(503);
@@ -188,7 +199,7 @@ if (pkg === null) {
       const bridge = ((await ls.server.status()).children as { kind: string; pid: number }[]).find((r) => r.kind === 'bridge')?.pid as number;
       procs.forEach((p) => process.kill(p, 'SIGSTOP'));
       const pending = extract();
-      await new Promise((r) => setTimeout(r, 500));
+      await requestInBridge();
       process.kill(bridge, 'SIGKILL');
       const res = await pending;
       expect(res.status).to.equal(503);
@@ -205,10 +216,16 @@ if (pkg === null) {
       const before = ((await ls.server.status()).children as { kind: string; pid: number }[]).find((r) => r.kind === 'bridge')?.pid;
       const settings = JSON.parse(readFileSync(ls.server.configFile, 'utf8')) as Record<string, unknown>;
       writeFileSync(ls.server.configFile, JSON.stringify({ ...settings, BRIDGE_TIMEOUT: 2 }));
+      const old = await twoPythons();
       ls.server.signal('SIGHUP');
       await ls.server.waitForOutput(/Reload complete/, 60_000);
+      // the HUP's new Python processes (the old ones are replaced once idle)
+      let procs: number[] = [];
+      await waitFor(async () => {
+        procs = (await pythons()).filter((p) => !old.includes(p));
+        return procs.length === 2;
+      }, 60_000, 'the new Python processes');
       expect(((await ls.server.status()).children as { kind: string; pid: number }[]).find((r) => r.kind === 'bridge')?.pid).to.equal(before);
-      const procs = await twoPythons();
       procs.forEach((p) => process.kill(p, 'SIGSTOP'));
       const res = await extract();
       procs.forEach((p) => {
