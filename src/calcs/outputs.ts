@@ -1,21 +1,16 @@
 /**
- * Outputs of a finished calculation: the files of its export folder, grouped by name without
- * extension (`hcurves_42.csv` and `hcurves_42.xml` are one output with two export types).
+ * Outputs of a finished calculation, as the original WebUI gives them: the engine's outputs
+ * (data/outputs.ts copies them from the engine's database), each exported on demand in one of
+ * the types the engine's exporters offer for it (python/oq_webui_results.py).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-/** One output as stored in the `output` table. */
-export interface ScannedOutput {
-  display_name: string;
-  ds_key: string;
-  file_stem: string;
-  export_types: string;
-  size_mb: number;
-}
-
 /** Bytes in a megabyte, as the original computes size_mb. */
 export const MB = 1024 * 1024;
+
+/** The type asked for when a download names none (the original's DEFAULT_EXPORT_TYPE). */
+export const DEFAULT_EXPORT_TYPE = 'xml';
 
 /** Lists the regular files under `dir` (recursively, links skipped) as relative posix paths with sizes. */
 export async function listFiles(dir: string): Promise<{ rel: string; size: number }[]> {
@@ -38,56 +33,27 @@ export async function listFiles(dir: string): Promise<{ rel: string; size: numbe
   return files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-/** The data-store key of an exported file: its name without folder, extension and `_<calc id>` suffix. */
-export function dsKeyOf(stem: string, calcId: number): string {
-  const base = path.posix.basename(stem);
-  const suffix = `_${calcId}`;
-  return base.endsWith(suffix) && base.length > suffix.length ? base.slice(0, -suffix.length) : base;
-}
-
-/** Groups the export folder's files into outputs (hidden files and files without extension included as-is). */
-export async function scanExports(dir: string, calcId: number): Promise<ScannedOutput[]> {
-  const groups = new Map<string, { types: string[]; size: number }>();
-  for (const { rel, size } of await listFiles(dir)) {
-    const ext = path.posix.extname(rel);
-    const usable = ext.length > 1 && !ext.includes(',');
-    const stem = usable ? rel.slice(0, -ext.length) : rel;
-    const type = usable ? ext.slice(1) : '';
-    const g = groups.get(stem) ?? { types: [], size: 0 };
-    g.types.push(type);
-    g.size += size;
-    groups.set(stem, g);
-  }
-  return [...groups.entries()].map(([stem, g]) => ({
-    display_name: dsKeyOf(stem, calcId),
-    ds_key: dsKeyOf(stem, calcId),
-    file_stem: stem,
-    export_types: g.types.join(','),
-    size_mb: g.size / MB,
-  }));
-}
-
-/** The file of one export type of an output, relative to the export folder. */
-export function exportFileOf(fileStem: string, exportType: string): string {
-  return exportType === '' ? fileStem : `${fileStem}.${exportType}`;
-}
-
 /** Total size of a folder in megabytes (0 when it does not exist). */
 export async function folderSizeMb(dir: string): Promise<number> {
   const files = await listFiles(dir);
   return files.reduce((n, f) => n + f.size, 0) / MB;
 }
 
-/** The content type of a download, by export type (as the original's EXPORT_CONTENT_TYPE_MAP). */
-export function contentTypeOf(exportType: string): string {
-  const map: Record<string, string> = {
-    csv: 'text/csv',
-    xml: 'application/xml',
-    txt: 'text/plain',
-    json: 'application/json',
-    geojson: 'application/json',
-    zip: 'application/zip',
-    hdf5: 'application/x-hdf',
-  };
-  return map[exportType.toLowerCase()] ?? 'application/octet-stream';
+/** The export types of an output row (`export_types` is comma-separated). */
+export function outtypesOf(o: { export_types: string }): string[] {
+  return o.export_types === '' ? [] : o.export_types.split(',');
+}
+
+/**
+ * The content type of a download, as the original's calc_result gives it: xml and geojson by
+ * their type; otherwise a zip (several files) is application/x-zip and one file text/plain.
+ */
+export function contentTypeOf(exportType: string, zipped: boolean): string {
+  const byType: Record<string, string> = { xml: 'application/xml', geojson: 'application/json' };
+  return byType[exportType] ?? (zipped ? 'application/x-zip' : 'text/plain');
+}
+
+/** Whether the engine's export of `dsKey` in `exportType` was several files zipped by the bridge (its name). */
+export function isZipOfSeveral(file: string, dsKey: string, exportType: string): boolean {
+  return path.posix.basename(file) === `${dsKey}-${exportType}.zip`;
 }

@@ -107,14 +107,15 @@ export function presentInfo(job: { user_name: string; status: string; start_time
   };
 }
 
-/** One item of /v1/calc/:id/results. */
+/** One item of /v1/calc/:id/results: its url downloads the first of its types, as the original's. */
 export function presentOutput(o: { id: number; display_name: string; ds_key: string; export_types: string; size_mb: number | null }, resultUrl: string) {
+  const outtypes = o.export_types === '' ? [] : o.export_types.split(',');
   return {
     id: o.id,
     name: o.display_name,
     type: o.ds_key,
-    outtypes: o.export_types === '' ? [] : o.export_types.split(','),
-    url: `${resultUrl}${o.id}`,
+    outtypes,
+    url: outtypes.length > 0 ? `${resultUrl}${o.id}?export_type=${encodeURIComponent(outtypes[0])}` : `${resultUrl}${o.id}`,
     size_mb: o.size_mb,
   };
 }

@@ -1,5 +1,8 @@
-/** The outputs page: one row per output with a download link per export format, the datastore, the traceback. */
-import { call, getJson } from './api.js';
+/**
+ * The outputs page: one row per output of the engine with a download button per export format
+ * (exported on demand by the server), the datastore, the traceback.
+ */
+import { ApiError, call, getJson } from './api.js';
 import { byId, el, pageData, prefix } from './dom.js';
 
 interface Output { id: number; name: string; type: string; outtypes: string[]; url: string; size_mb: number | null }
@@ -21,12 +24,15 @@ export async function startOutputs(): Promise<void> {
           'aria-label': `Download ${t} of ${o.name}`,
         }, `Download ${t}`));
       }
-      frag.append(el('tr', {}, el('td', { class: 'num' }, String(o.id)), el('td', {}, o.name), el('td', {}, o.type), links));
+      // the original shows the size on the type, as a title
+      const size = o.size_mb !== null && o.size_mb > 0 ? { title: `Size: ${Math.max(o.size_mb, 0.01).toFixed(2)} MB` } : {};
+      frag.append(el('tr', {}, el('td', { class: 'num' }, String(o.id)), el('td', {}, o.name), el('td', size, o.type), links));
     }
     tbody.replaceChildren(frag);
     message.textContent = outputs.length === 0 ? 'This calculation has no outputs.' : '';
   } catch (e) {
-    message.textContent = `The outputs could not be loaded: ${(e as Error).message}`;
+    // 404: the engine has listed no outputs (still running, failed, or none made)
+    message.textContent = e instanceof ApiError && e.status === 404 ? 'This calculation has no outputs.' : `The outputs could not be loaded: ${(e as Error).message}`;
   }
   try {
     await call(`/v1/calc/${id}/datastore`, { method: 'HEAD' });

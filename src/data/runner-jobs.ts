@@ -3,7 +3,6 @@
  * WHERE states when it is allowed, and the caller learns whether it happened.
  */
 import { Op } from 'sequelize';
-import type { ScannedOutput } from '../calcs/outputs.js';
 import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../db/models/calcs.js';
 
 /** One line for the `log` table. */
@@ -85,12 +84,6 @@ export async function foldersNeverMade(db: CalcModels, before: Date): Promise<nu
 export async function failFolderless(db: CalcModels, id: number): Promise<boolean> {
   const [n] = await db.Job.update({ status: 'failed', stop_time: new Date() }, { where: { id, status: 'created', ds_calc_dir: null } });
   return n === 1;
-}
-
-/** Records the outputs the engine exported. */
-export async function insertOutputs(db: CalcModels, jobId: number, outputs: ScannedOutput[]): Promise<void> {
-  const now = new Date();
-  await db.Output.bulkCreate(outputs.map((o) => ({ ...o, oq_job_id: jobId, last_update: now })));
 }
 
 /** Appends lines to a job's log (one statement). */

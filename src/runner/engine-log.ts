@@ -137,20 +137,3 @@ export function progressOf(message: string): EngineProgress | null {
   const percent = Number(m[2]);
   return percent <= 100 ? { task: m[1], percent } : null;
 }
-
-/**
- * The files of an `exported KEY: ['/path/a.csv', '/path/b.csv']` message (the engine logs one
- * per output it exported, KEY being its datastore key, e.g. `hcurves`), or null.
- */
-export function exportedFilesOf(message: string): { key: string; files: string[] } | null {
-  const m = /^exported (\S+): \[(.*)\]$/.exec(message);
-  if (m === null) {
-    return null;
-  }
-  const files: string[] = [];
-  const quoted = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g;
-  for (let q = quoted.exec(m[2]); q !== null; q = quoted.exec(m[2])) {
-    files.push((q[1] ?? q[2]).replace(/\\(.)/g, '$1'));
-  }
-  return { key: m[1], files };
-}

@@ -1,7 +1,8 @@
 /**
  * One claimed job, run to its end: the engine command built from ENGINE_COMMAND, its output to
- * the log, then the final status (complete with its outputs, failed with a traceback, or
- * aborted), the stop time and the folder's size.
+ * the log, then the final status (complete, failed with a traceback, or aborted), the stop time
+ * and the folder's size. The outputs are the engine's own, listed and exported on demand through
+ * the engine bridge (routes/calcs/results.ts): nothing is exported at run time.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -9,11 +10,10 @@ import { folderSizeMb } from '../calcs/outputs.js';
 import { calcDir, exportDir, inputDir } from '../calcs/paths.js';
 import type { Logger } from '../logging/levels.js';
 import type { CalcModels, Job, JobStatus } from '../db/models/calcs.js';
-import { findJobModel, finishJob, insertOutputs, markExecuting, setEngineCalcId } from '../data/runner-jobs.js';
+import { findJobModel, finishJob, markExecuting, setEngineCalcId } from '../data/runner-jobs.js';
 import type { Settings } from '../settings/schema.js';
-import { engineArgv, engineCalcIdOf, exportedFilesOf, parseEngineLine, type EngineLogLine } from './engine-log.js';
+import { engineArgv, engineCalcIdOf, parseEngineLine, type EngineLogLine } from './engine-log.js';
 import { engineEnvironment, engineTmpDir, prepareEngineData } from './engine-env.js';
-import { engineOutputs, ExportedFiles } from './engine-outputs.js';
 import { EngineProcess } from './engine-process.js';
 import { LogWriter } from './log-writer.js';
 import { describeExit, LineTail, tracebackFrom } from './traceback.js';
@@ -112,14 +112,15 @@ export class JobRun {
     }
     try {
       prepareEngineData(settings.ENGINE_DATA_DIR, settings.ENGINE_CONFIG);
-      await mkdir(exportDir(folder), { recursive: true });
+      if (settings.ENGINE_COMMAND.some((a) => a.includes('{export_dir}'))) {
+        await mkdir(exportDir(folder), { recursive: true });
+      }
       await mkdir(engineTmpDir(folder), { recursive: true });
     } catch (err) {
       await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `Cannot prepare the engine's folders (ENGINE_DATA_DIR ${settings.ENGINE_DATA_DIR}): ${(err as Error).message}` });
       return;
     }
     const tail = new LineTail();
-    const exported = new ExportedFiles(exportDir(folder));
     let engine: EngineProcess;
     try {
       engine = await EngineProcess.start({
@@ -131,10 +132,6 @@ export class JobRun {
             tail.push(line);
           }
           const parsed = this.parse(stream, line);
-          const files = exportedFilesOf(parsed.message);
-          if (files !== null) {
-            exported.add(files.key, files.files);
-          }
           // a log writer that falls behind pauses the reading (the engine then blocks on its pipe)
           if (!logs.add(parsed) && this.engine) {
             const e = this.engine;
@@ -169,7 +166,7 @@ export class JobRun {
     if (this.reason !== null) {
       await this.finish(job, logs, stoppedOutcome(this.reason, settings));
     } else if (exit.code === 0) {
-      await this.complete(job, logs, folder, exported);
+      await this.finish(job, logs, { status: 'complete' });
     } else {
       const traceback = tracebackFrom(tail.all);
       const note = traceback.length > 0 ? traceback.join('\n') : `The engine ${describeExit(exit.code, exit.signal)} and wrote nothing on stderr`;
@@ -227,19 +224,6 @@ export class JobRun {
       return { ...parsed, level: 'ERROR' };
     }
     return parsed;
-  }
-
-  /** Exit 0: every exported file becomes an output, then the job is complete. */
-  private async complete(job: Job, logs: LogWriter, folder: string, exported: ExportedFiles): Promise<void> {
-    let outputs;
-    try {
-      outputs = await engineOutputs(exportDir(folder), exported, this.engineId === null ? [job.id] : [this.engineId, job.id]);
-    } catch (err) {
-      await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `Cannot read the exported files: ${(err as Error).message}` });
-      return;
-    }
-    await insertOutputs(this.models, job.id, outputs);
-    await this.finish(job, logs, { status: 'complete' });
   }
 
   /** Writes the final status (only over a running status: nobody else moves a running job). */

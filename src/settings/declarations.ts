@@ -217,7 +217,7 @@ export const DECLARATIONS: Declarations = {
   // ---- calculations ----
   ENGINE_COMMAND: {
     section: 'calculations', type: 'json-list',
-    default: ['oq', 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'],
+    default: ['oq', 'engine', '--run', '{job_ini}'],
     validate: (v) => (v.length > 0 && v.every((a) => typeof a === 'string') ? undefined : 'a non-empty JSON list of strings'),
     help: 'The engine command as an argument list (no shell); placeholders {job_ini} {calc_dir} {export_dir} {calc_id} {hazard_calculation_id}.',
   },

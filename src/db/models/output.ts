@@ -1,6 +1,6 @@
 import { DataTypes, Model, type CreationOptional, type InferAttributes, type InferCreationAttributes, type Sequelize } from 'sequelize';
 
-/** One result of a calculation (table `output`): the files `<file_stem>.<type>` of its export folder. */
+/** One output of a calculation (table `output`): a row of the engine's own output table, copied (migration 0007). */
 export class Output extends Model<InferAttributes<Output>, InferCreationAttributes<Output>> {
   declare id: CreationOptional<number>;
   declare oq_job_id: number;
@@ -8,9 +8,7 @@ export class Output extends Model<InferAttributes<Output>, InferCreationAttribut
   declare last_update: Date;
   declare ds_key: string;
   declare size_mb: number | null;
-  /** Path of the files without extension, relative to the export folder (posix separators). */
-  declare file_stem: string;
-  /** The extensions available, comma-separated ("csv,xml"). */
+  /** The export types the engine's exporters offer for it, comma-separated ("csv,npz"). */
   declare export_types: string;
 }
 
@@ -24,7 +22,6 @@ export function initOutput(sequelize: Sequelize): typeof Output {
     last_update: { type: DataTypes.DATE, allowNull: false },
     ds_key: { type: DataTypes.TEXT, allowNull: false },
     size_mb: { type: DataTypes.FLOAT, allowNull: true },
-    file_stem: { type: DataTypes.TEXT, allowNull: false },
     export_types: { type: DataTypes.TEXT, allowNull: false },
   }, { sequelize, modelName: 'Output', tableName: 'output', timestamps: false });
   return BoundOutput;

@@ -10,6 +10,7 @@ import { initCalcModels } from '../../db/models/calcs.js';
 import { notFound } from '../../errors.js';
 import { abortRemoveRoutes, shareRoutes } from './actions.js';
 import { listRoutes } from './list.js';
+import { resultRoutes } from './results.js';
 import { runRoutes } from './run.js';
 import { showRoutes } from './show.js';
 
@@ -40,6 +41,7 @@ export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'notify'> & { sequel
     abortRemoveRoutes(router, env);
   }
   shareRoutes(router, env);
+  resultRoutes(router, env);
   showRoutes(router, env);
   return router;
 }

@@ -1,20 +1,17 @@
-/** The read-only routes of one calculation: info, results and downloads, log, traceback, datastore. */
+/** The read-only routes of one calculation: info, log, traceback, datastore (results: results.ts). */
 import { createReadStream } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { CalcEnv } from '../../calcs/env.js';
-import { contentTypeOf, exportFileOf } from '../../calcs/outputs.js';
-import { calcDir, exportDir } from '../../calcs/paths.js';
-import { presentInfo, presentLogLine, presentOutput } from '../../calcs/presenters.js';
+import { calcDir } from '../../calcs/paths.js';
+import { presentInfo, presentLogLine } from '../../calcs/presenters.js';
 import { lastCritical, logSize, logSlice } from '../../data/logs.js';
-import { outputsOf } from '../../data/outputs.js';
 import { badRequest, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
-import { loadCalculationFor, loadOutputFor } from '../../policies/load-calculation.js';
+import { loadCalculationFor } from '../../policies/load-calculation.js';
 import { boundedInt, validate } from '../../validation/validate.js';
-import { absoluteUrl } from './urls.js';
 
 /** The largest start or stop of a log slice (SQLite's LIMIT and OFFSET stay integers). */
 export const MAX_LOG_INDEX = 2 ** 31 - 1;
@@ -91,29 +88,6 @@ export function showRoutes(router: Router, env: CalcEnv): void {
   router.get('/v1/calc/:id', async function calcInfo(ctx) {
     const { job } = await see(ctx);
     ctx.body = presentInfo(job);
-  });
-
-  // /results and the original's later name for it, /result/list (its outputs page uses that)
-  for (const p of ['/v1/calc/:id/results', '/v1/calc/:id/result/list']) {
-    router.get(p, async function calcResults(ctx) {
-      const { job } = await see(ctx);
-      const base = absoluteUrl(ctx, env.settings, '/v1/calc/result/');
-      ctx.body = (await outputsOf(env.models, job.id)).map((o) => presentOutput(o, base));
-    });
-  }
-
-  router.get('/v1/calc/result/:rid', async function calcResult(ctx) {
-    const { output, job } = await loadOutputFor(env.models, actorOf(ctx), ctx.params.rid, { aclOn: env.settings.ACL_ON });
-    const types = output.export_types.split(',');
-    const requested = typeof ctx.query.export_type === 'string' ? ctx.query.export_type : '';
-    const type = requested === '' ? types[0] : requested;
-    const nothing = `Nothing to export for export_type=${type}, ${output.ds_key}`;
-    if (!types.includes(type)) {
-      throw notFound(nothing);
-    }
-    const rel = exportFileOf(output.file_stem, type);
-    attach(ctx, `output-${output.id}-${path.posix.basename(rel)}`);
-    await sendFile(ctx, path.join(exportDir(calcDir(env.settings.DATA_DIR, job.id)), rel), contentTypeOf(type), nothing);
   });
 
   router.get('/v1/calc/:id/datastore', async function calcDatastore(ctx) {
