@@ -172,6 +172,22 @@ def sleep(args):
     return 'slept'
 
 
+def list_outputs(args):
+    """The engine's outputs of a calculation with their export types (oq_webui_results.py)."""
+    import oq_webui_results
+    return oq_webui_results.list_outputs(args['engine_calc_id'])
+
+
+def export_output(args):
+    """One output exported in one type beside the datastore, zipped when several files (oq_webui_results.py)."""
+    import oq_webui_results
+    try:
+        path, folder = oq_webui_results.export_output(args['datastore'], args['ds_key'], args['export_type'])
+    except oq_webui_results.NothingToExport as exc:
+        raise Missing(str(exc))
+    return File(path, folder)
+
+
 HANDLERS = {
     'version': version,
     'ini_defaults': ini_defaults,
@@ -183,6 +199,8 @@ HANDLERS = {
     'validate_job': validate_job,
     'jobs_from_inis': jobs_from_inis,
     'sleep': sleep,
+    'list_outputs': list_outputs,
+    'export_output': export_output,
 }
 
 

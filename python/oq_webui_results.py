@@ -21,6 +21,10 @@ class NothingToExport(Exception):
     """The exporter wrote no file for this output (the original's 404)."""
 
 
+class ExportFailed(Exception):
+    """The engine's exporter failed on this output (the original's DataStoreExportError)."""
+
+
 def export_types():
     """ds_key -> the export types of the engine's exporters, in the registry's order, without txt."""
     from openquake.baselib.general import groupby
@@ -58,7 +62,12 @@ def export_output(datastore, ds_key, export_type):
     datadir, calc_id = calc_of(datastore)
     target = tempfile.mkdtemp(prefix='export-', dir=datadir)
     try:
-        exported = core.export_from_db((ds_key, export_type), calc_id, datadir, target)
+        try:
+            exported = core.export_from_db((ds_key, export_type), calc_id, datadir, target)
+        except core.DataStoreExportError as exc:
+            # its message ends with the traceback: the first line and the error are enough
+            lines = str(exc).strip().splitlines()
+            raise ExportFailed('%s: %s' % (lines[0], lines[-1].strip())) from None
         if not exported:
             raise NothingToExport('Nothing to export for export_type=%s, %s' % (export_type, ds_key))
         if len(exported) == 1:

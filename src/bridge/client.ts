@@ -9,7 +9,7 @@ import { HttpError, serviceUnavailable } from '../errors.js';
 import type { BridgeHeader } from './wire.js';
 
 /** A JSON answer, or a file streamed from the bridge (`size` bytes). */
-export type BridgeReply = { kind: 'json'; text: string } | { kind: 'file'; size: number; stream: Readable };
+export type BridgeReply = { kind: 'json'; text: string } | { kind: 'file'; size: number; name: string; stream: Readable };
 
 const DOWN = 'The engine bridge is not running (it may be restarting): try again in a moment';
 const ENDED = 'The engine bridge ended during this request: try again';
@@ -68,7 +68,7 @@ export function askBridge(socketPath: string, op: string, args: Record<string, u
           body.end();
         }
       });
-      resolve({ kind: 'file', size: h.size, stream: body });
+      resolve({ kind: 'file', size: h.size, name: h.name, stream: body });
     };
     sock.on('data', onData);
     sock.write(`${JSON.stringify({ op, args })}\n`);

@@ -3,6 +3,7 @@
  * python/oq_webui_bridge.py's HANDLERS). Adding a request is one function here and one there.
  */
 import type { Readable } from 'node:stream';
+import type { EngineOutput } from '../data/outputs.js';
 import type { Settings } from '../settings/schema.js';
 import { askBridge } from './client.js';
 import { bridgeSocketPath } from './wire.js';
@@ -10,6 +11,8 @@ import { bridgeSocketPath } from './wire.js';
 /** A file the engine wrote, streamed from the bridge. */
 export interface BridgeFile {
   size: number;
+  /** The file's name as the engine wrote it. */
+  name: string;
   stream: Readable;
 }
 
@@ -99,5 +102,15 @@ export class EngineBridge {
   /** Holds a Python process for `seconds` (the time-limit test). */
   sleep(seconds: number): Promise<EngineJson<string>> {
     return this.json('sleep', { seconds });
+  }
+
+  /** The engine's outputs of its calculation `engineCalcId` (its database), with the types its exporters offer. */
+  listOutputs(engineCalcId: number): Promise<EngineJson<EngineOutput[]>> {
+    return this.json('list_outputs', { engine_calc_id: engineCalcId });
+  }
+
+  /** Output `dsKey` of a datastore exported in `exportType` (a zip when several files). */
+  exportOutput(datastore: string, dsKey: string, exportType: string): Promise<BridgeFile> {
+    return this.file('export_output', { datastore, ds_key: dsKey, export_type: exportType });
   }
 }

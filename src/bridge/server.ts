@@ -4,6 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { rm, stat, unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
 import net from 'node:net';
 import type { Logger } from '../logging/levels.js';
 import type { PythonPool } from './pool.js';
@@ -38,7 +39,7 @@ async function sendFile(sock: net.Socket, file: string, dir: string | null): Pro
     await cleanup();
     return;
   }
-  writeHeader(sock, { ok: true, size });
+  writeHeader(sock, { ok: true, size, name: basename(file) });
   const stream = createReadStream(file);
   stream.pipe(sock);
   await new Promise<void>((resolve) => {

@@ -18,7 +18,8 @@ export interface BridgeRequest {
 export type BridgeHeader =
   /** A value, as the engine's JSON text (which may hold NaN or Infinity, as the original's answers do). */
   | { ok: true; json: string }
-  | { ok: true; size: number }
+  /** A file of `size` bytes; `name`: the engine's name of it. */
+  | { ok: true; size: number; name: string }
   | { ok: false; status: number; message: string };
 
 /**

@@ -47,7 +47,7 @@ describe('loadCalculationFor: the one load → authorize step of the calculation
     job = (await calcs.Job.create({ user_name: 'alice', status: 'complete', start_time: new Date() })).id;
     deleted = (await calcs.Job.create({ user_name: 'alice', status: 'deleted', start_time: new Date() })).id;
     output = (await calcs.Output.create({
-      oq_job_id: job, display_name: 'hcurves', ds_key: 'hcurves', file_stem: 'hcurves', export_types: 'csv', last_update: new Date(), size_mb: 0,
+      oq_job_id: job, display_name: 'hcurves', ds_key: 'hcurves', export_types: 'csv', last_update: new Date(), size_mb: 0,
     })).id;
   });
 

@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { Sequelize } from 'sequelize';
+import { EngineBridge } from '../../bridge/requests.js';
 import type { CalcEnv } from '../../calcs/env.js';
 import { initCalcModels } from '../../db/models/calcs.js';
 import { notFound } from '../../errors.js';
@@ -22,6 +23,7 @@ export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'notify'> & { sequel
   const env: CalcEnv = {
     settings: opts.settings, notify: opts.notify,
     models: initCalcModels(opts.sequelize),
+    bridge: new EngineBridge(opts.settings),
   };
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {

@@ -16,6 +16,7 @@ import { forbidden, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 import { loadCalculationFor, loadOutputFor } from '../../policies/load-calculation.js';
 import { mayViewOutput } from '../../policies/output.js';
+import { sendStream } from '../engine/env.js';
 import { absoluteUrl } from './urls.js';
 
 /** Statuses of a job whose engine has written its outputs (a shared job was complete). */
@@ -68,14 +69,9 @@ export function resultRoutes(router: Router, env: CalcEnv): void {
       throw notFound(`Nothing to export for export_type=${type}, ${output.ds_key}: it exports as ${types.join(', ')}`);
     }
     const file = await env.bridge.exportOutput(datastoreOf(env.settings.DATA_DIR, job), output.ds_key, type);
-    ctx.status = 200;
-    ctx.type = contentTypeOf(type, isZipOfSeveral(file.name, output.ds_key, type));
-    ctx.length = file.size;
-    ctx.set('Content-Disposition', `attachment; filename=output-${output.id}-${file.name}`);
-    if (ctx.method === 'HEAD') {
-      file.stream.destroy();
-      return;
-    }
-    ctx.body = file.stream;
+    const contentType = contentTypeOf(type, isZipOfSeveral(file.name, output.ds_key, type));
+    sendStream(ctx, file, contentType, `output-${output.id}-${file.name}`);
+    // as the original sends it: Koa would add `; charset=utf-8` to text/plain, which a .npz is not
+    ctx.set('Content-Type', contentType);
   });
 }
