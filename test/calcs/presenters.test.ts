@@ -19,9 +19,9 @@ describe('presenters: the original formats', () => {
     expect(logTime('2016-08-29 15:42:34.000 +00:00')).to.equal('2016-08-29T15:42:34');
   });
 
-  it('results: name, type, outtypes and the download URL', () => {
-    expect(presentOutput({ id: 7, display_name: 'hcurves', ds_key: 'hcurves', export_types: 'csv,xml', size_mb: 0.5 }, 'http://h/v1/calc/result/'))
-      .to.deep.equal({ id: 7, name: 'hcurves', type: 'hcurves', outtypes: ['csv', 'xml'], url: 'http://h/v1/calc/result/7', size_mb: 0.5 });
+  it('results: name, type, outtypes and the download URL of the first type, as the original', () => {
+    expect(presentOutput({ id: 7, display_name: 'Hazard Curves', ds_key: 'hcurves', export_types: 'csv,npz', size_mb: 0.5 }, 'http://h/v1/calc/result/'))
+      .to.deep.equal({ id: 7, name: 'Hazard Curves', type: 'hcurves', outtypes: ['csv', 'npz'], url: 'http://h/v1/calc/result/7?export_type=csv', size_mb: 0.5 });
   });
 
   it('log slices: empty start = 0, empty or 0 stop = to the end', () => {
