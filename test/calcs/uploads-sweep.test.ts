@@ -68,7 +68,7 @@ describe('uploads left by a worker that died', function () {
         sock.on('data', (d: Buffer) => { got += d.toString(); });
         sock.on('close', () => resolve(got));
       });
-      sock.write(`POST /v1/calc/run HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`);
+      sock.write(`POST /v1/calc/run HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: ${type}\r\nContent-Length: ${body.length}\r\n\r\n`);
       sock.write(body.subarray(0, half));
       await waitFor(() => uploads(server).length > before, 10_000, 'the upload folder');
       open.push({ sock, reply });
