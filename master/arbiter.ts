@@ -221,7 +221,7 @@ export class Arbiter implements MessageHost {
   }
 
   private spawn(kind: ChildKind): Child {
-    const child = forkChild(kind, { settings: this.settings, generation: this.generation, listeners: this.opts.listeners, engine: this.engine });
+    const child = forkChild(kind, { settings: this.settings, generation: this.generation, listeners: this.opts.listeners, engine: this.engine, serving: this.wasReady });
     this.children.set(child.pid, child);
     child.proc.on('message', (m: unknown) => {
       if (isChildMessage(m)) {

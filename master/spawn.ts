@@ -11,6 +11,8 @@ export interface SpawnContext {
   generation: number;
   listeners: Listener[];
   engine: EngineInfo | null;
+  /** Whether the server has been ready (its first generation): children boot despite an unusable database. */
+  serving: boolean;
 }
 
 /** Requests after which an HTTP worker asks to be recycled: MAX_REQUESTS plus its jitter (0 = never, and for other kinds). */
@@ -33,7 +35,7 @@ export function forkChild(kind: ChildKind, ctx: SpawnContext): Child {
   const child = new Child(kind.name, proc, ctx.generation);
   child.maxRequests = maxRequests;
   const listeners = kind.http ? ctx.listeners : [];
-  child.send({ t: 'boot', settings: ctx.settings, maxRequests, listeners: listeners.length });
+  child.send({ t: 'boot', settings: ctx.settings, maxRequests, listeners: listeners.length, serving: ctx.serving });
   listeners.forEach((l, index) => child.send({ t: 'listen', index }, l.handle));
   if (ctx.engine) {
     child.send({ t: 'engine', ...ctx.engine } satisfies MasterMessage);

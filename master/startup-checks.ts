@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureSecretKey, secretKeyFileTooOpen } from '../src/auth/secret-key.js';
 import { defaultDatabaseUrl, sqlitePath } from '../src/db/url.js';
@@ -56,6 +56,10 @@ export async function prepareAccounts(settings: Settings, log: Logger): Promise<
     for (const line of stdout.trim().split('\n').filter((l) => l.trim() !== '')) {
       log.info(`  ${line.trim()}`);
     }
+  } else if (file !== null && !existsSync(file)) {
+    // refused here, before any worker: once the server serves, a database gone is an outage workers wait out
+    const cause = existsSync(dirname(file)) ? 'it' : `its folder ${dirname(file)}`;
+    throw new HaltServer(`Cannot start: the database at ${file} does not exist (${cause} is missing): put the data folder back, or create the database with "oq-webui migrate"`, START_ERROR);
   }
   const secret = ensureSecretKey(settings);
   if (secret.created) {

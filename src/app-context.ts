@@ -13,4 +13,9 @@ export interface AppDeps {
   writeLine: (file: LogFile, text: string) => Promise<void>;
   /** Tells the other processes something (e.g. the job runner: a job was created). */
   notify: (to: ChildKindName, what: NotifyWhat, payload?: NotifyPayload) => void;
+  /**
+   * Whether the server already serves: a database that cannot be used at boot is then an outage
+   * (boot anyway, answer 503 until it comes back), not a failure to start (false, the default).
+   */
+  waitForDatabase?: boolean;
 }

@@ -11,7 +11,8 @@ import { lockdownGate } from './middlewares/lockdown.js';
 import { hostCheck } from './middlewares/host-check.js';
 import { originCheck } from './middlewares/origin-check.js';
 import { sessionMiddleware } from './middlewares/session.js';
-import { openAppDatabase } from './db/database.js';
+import { ServingDatabase } from './db/availability.js';
+import type { OpenDatabase } from './db/database.js';
 import { accountsRoutes } from './routes/accounts/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { calcRoutes } from './routes/calcs/index.js';
@@ -46,19 +47,30 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
   // pages' security headers; static files before sessions (they need none)
   app.use(pageHeaders({ settings: deps.settings, assets: loadAssets(deps.settings.WEBUI_PATHPREFIX) }));
   app.use(staticFiles(deps.settings.WEBUI_PATHPREFIX));
-  // the database must exist and be migrated: otherwise this throws and the worker fails to boot
-  const db = await openAppDatabase(deps.settings.DATABASE);
-  const accounts = { deps, models: db.models };
+  // the database must exist and be migrated: otherwise this throws and the worker fails to boot,
+  // unless the server already serves (deps.waitForDatabase): then it answers 503 until it can be used
+  const database = new ServingDatabase(deps.settings.DATABASE);
+  const unavailable = await database.boot(deps.waitForDatabase ?? false);
+  if (unavailable !== null) {
+    deps.log.warning(`Worker booted without its database: ${unavailable.message}`);
+  }
   app.use(clientIpMiddleware(deps.settings));
   // a data folder moved away answers 503 on every route, not only on those that open files
-  app.use(databasePresent(deps.settings.DATABASE));
+  app.use(databasePresent(database, (db) => usingDatabase(app, deps, db)));
+  return app;
+}
+
+/** The middleware and routers that need the database, in order. */
+function usingDatabase(app: Koa, deps: AppDeps, db: OpenDatabase): Koa.Middleware {
+  const accounts = { deps, models: db.models };
+  const chain: Koa.Middleware[] = [];
   if (deps.settings.LOCKDOWN) {
-    app.use(sessionMiddleware(app, deps.settings, db.models, ensureSecretKey(deps.settings).key));
+    chain.push(sessionMiddleware(app, deps.settings, db.models, ensureSecretKey(deps.settings).key));
   }
-  app.use(originCheck(deps.settings));
-  app.use(actorMiddleware(deps.settings, db.models));
+  chain.push(originCheck(deps.settings));
+  chain.push(actorMiddleware(deps.settings, db.models));
   if (deps.settings.LOCKDOWN) {
-    app.use(lockdownGate(deps.settings));
+    chain.push(lockdownGate(deps.settings));
   }
   const prefix = deps.settings.WEBUI_PATHPREFIX;
   // /v1/ goes to the API's routers only, everything else to the pages' (no route is in both): a
@@ -75,8 +87,8 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
     calcRoutes({ settings: deps.settings, sequelize: db.sequelize, notify: deps.notify }),
   ]);
   const apiPath = `${prefix}/v1/`;
-  app.use(function route(ctx, next) {
+  chain.push(function route(ctx, next) {
     return ctx.path.startsWith(apiPath) ? api(ctx, next) : pages(ctx, next);
   });
-  return app;
+  return compose(chain);
 }

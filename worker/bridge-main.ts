@@ -5,13 +5,12 @@
  * Python and a slow extract only holds one Python process. It tells the master the engine's
  * version (asked once per start and HUP), which the master passes to every worker.
  */
-import { mkdirSync } from 'node:fs';
 import type net from 'node:net';
 import { PythonPool } from '../src/bridge/pool.js';
 import { serveBridge } from '../src/bridge/server.js';
 import { bridgeSocketPath, bridgeTmpDir } from '../src/bridge/wire.js';
 import { onMasterMessage, sendToMaster } from '../src/ipc/child-side.js';
-import { prepareEngineData } from '../src/runner/engine-env.js';
+import { mkdirBelow, prepareEngineData } from '../src/runner/engine-env.js';
 import type { Settings } from '../src/settings/schema.js';
 import { ChildBase } from './child-base.js';
 
@@ -30,8 +29,9 @@ class BridgeProcess extends ChildBase {
     const log = this.log as NonNullable<typeof this.log>;
     const tmp = bridgeTmpDir(settings);
     try {
-      mkdirSync(tmp, { recursive: true });
-      prepareEngineData(settings.ENGINE_DATA_DIR);
+      // never recreates a DATA_DIR moved away (it could not be moved back)
+      mkdirBelow(settings.DATA_DIR, tmp);
+      prepareEngineData(settings.ENGINE_DATA_DIR, '', settings.DATA_DIR);
       this.pool = new PythonPool(settings, log, tmp, (version, problem) => void sendToMaster({ t: 'engine', version, problem }));
       this.server = await serveBridge(bridgeSocketPath(settings), this.pool, log);
     } catch (e) {

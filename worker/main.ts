@@ -56,6 +56,7 @@ class Worker extends ChildBase {
         log: this.log as NonNullable<typeof this.log>,
         writeLine: (file, text) => this.toMaster.line(file, text),
         notify: (to, what, payload) => void sendToMaster({ t: 'notify', to, what, payload }),
+        waitForDatabase: msg.serving,
       });
       this.handler = app.callback();
     } catch (e) {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Sequelize } from 'sequelize';
 import { openDatabase, sqlitePath } from './connection.js';
+import { databaseMissing } from './errors.js';
 import { migrate, pendingMigrations } from './migrator.js';
 import { initAccountModels, type AccountModels } from './models/index.js';
 import { driverCause, quickCheck } from './sqlite.js';
@@ -28,13 +29,14 @@ async function openChecked(url: string, create: boolean): Promise<{ sequelize: S
 }
 
 /**
- * Opens the DATABASE for serving: it must exist and be fully migrated, otherwise this
- * throws a message that says what to run (the worker then fails to boot, exit 3).
+ * Opens the DATABASE for serving: it must exist and be fully migrated, otherwise this throws a
+ * message that names the cause (its folder or file missing, the driver's words, the pending
+ * migrations) and what to do; never creates anything.
  */
 export async function openAppDatabase(url: string): Promise<OpenDatabase> {
   const file = sqlitePath(url);
   if (file !== null && !existsSync(file)) {
-    throw new Error(`the database at ${file} does not exist: run "oq-webui migrate" to create it`);
+    throw databaseMissing(url);
   }
   const { sequelize, pending } = await openChecked(url, false);
   if (pending.length > 0) {

@@ -20,7 +20,7 @@ type Kind = 'damaged' | 'missing' | 'unwritable' | 'unreachable';
 
 const ADVICE: Record<Kind, string> = {
   damaged: 'run "oq-webui check", then restore the file from a backup or rebuild it with sqlite3\'s .recover (README, "A corrupt database")',
-  missing: 'put the data folder back (or restore it from a backup); the server picks it up again by itself',
+  missing: 'put the data folder back (or restore it from a backup, or create the database with "oq-webui migrate"); the server picks it up again by itself',
   unwritable: 'free disk space or give the server\'s user write access again',
   unreachable: 'check that the database server runs and accepts connections from this host',
 };
@@ -122,4 +122,11 @@ export function fileGone(url: string, err?: NodeJS.ErrnoException): DatabaseUnav
 export function fileReplaced(url: string): DatabaseUnavailable {
   const file = sqlitePath(url) ?? url;
   return new DatabaseUnavailable(`the database file ${file} was replaced while the server ran: its workers still use the old file, whose changes are lost; restart the server so that it opens the new one`);
+}
+
+/** The DatabaseUnavailable for a SQLite file not there when a process opens it: its folder missing, or only the file. */
+export function databaseMissing(url: string): DatabaseUnavailable {
+  const file = sqlitePath(url) ?? url;
+  const cause = existsSync(dirname(file)) ? `the file ${file} does not exist` : `its folder ${dirname(file)} does not exist: moved, deleted or not mounted`;
+  return new DatabaseUnavailable(sentence('missing', url, cause));
 }

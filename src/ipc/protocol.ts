@@ -54,7 +54,8 @@ export interface EngineInfo {
 
 /** Messages the master sends to a child. */
 export type MasterMessage =
-  | { t: 'boot'; settings: Settings; maxRequests: number; listeners: number }
+  /** `serving`: the server has served already, so a database that cannot be used is an outage to wait out, not a failed start. */
+  | { t: 'boot'; settings: Settings; maxRequests: number; listeners: number; serving: boolean }
   | { t: 'listen'; index: number }
   /** HUP: a child that is kept (the runner) takes the new settings (heartbeat period, log level, limits). */
   | { t: 'reconfigure'; settings: Settings }

@@ -21,14 +21,14 @@ export function upgradeDbArgv(engineCommand: string[]): string[] | null {
  * Runs the upgrade and logs what the engine said; never throws (when it fails, the first
  * calculation creates the database, as before, and the log says why it could not be done here).
  */
-export async function upgradeEngineDb(settings: Pick<Settings, 'ENGINE_COMMAND' | 'ENGINE_DATA_DIR'>, log: Logger): Promise<void> {
+export async function upgradeEngineDb(settings: Pick<Settings, 'ENGINE_COMMAND' | 'ENGINE_DATA_DIR' | 'DATA_DIR'>, log: Logger): Promise<void> {
   const argv = upgradeDbArgv(settings.ENGINE_COMMAND);
   if (argv === null) {
     return;
   }
   const file = engineDbFile(settings.ENGINE_DATA_DIR);
   try {
-    prepareEngineData(settings.ENGINE_DATA_DIR);
+    prepareEngineData(settings.ENGINE_DATA_DIR, '', settings.DATA_DIR);
   } catch (e) {
     log.error(`The engine's database ${file} cannot be prepared: ${(e as Error).message}`);
     return;

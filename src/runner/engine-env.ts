@@ -12,8 +12,41 @@
  * local time), and a user name other than `openquake` (for which the engine insists on a
  * separate DbServer daemon).
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+
+/**
+ * `mkdir -p dir`, but below `root` only when `root` exists: a data folder moved away (or not
+ * mounted) is never recreated empty in its place, which would stop it being moved back. A `dir`
+ * outside `root` (an ENGINE_DATA_DIR of the operator's choosing) is made as `mkdir -p`.
+ */
+export function mkdirBelow(root: string, dir: string): void {
+  const rel = relative(root, dir);
+  if (rel.startsWith('..') || isAbsolute(rel)) {
+    mkdirSync(dir, { recursive: true });
+    return;
+  }
+  const gone = new Error(`the folder ${root} is gone (moved, deleted or not mounted): nothing is created in its place`);
+  if (!existsSync(root)) {
+    throw gone;
+  }
+  let at = root;
+  for (const part of rel.split(sep).filter(Boolean)) {
+    at = join(at, part);
+    try {
+      // one level at a time: fails if `root` goes meanwhile, where `recursive` would recreate it
+      mkdirSync(at);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        throw gone;
+      }
+      if (code !== 'EEXIST') {
+        throw err;
+      }
+    }
+  }
+}
 
 /** The engine's job database in the engine data folder. */
 export function engineDbFile(engineDataDir: string): string {
@@ -69,11 +102,12 @@ function writeIfChanged(file: string, text: string): void {
 }
 
 /**
- * Creates the engine data folder and writes the engine's configuration: ours, and a copy of the
- * operator's openquake.cfg (`operatorConfig`, '' for none) read under it; a missing one throws.
+ * Creates the engine data folder (below `dataDir` only while it exists: mkdirBelow) and writes
+ * the engine's configuration: ours, and a copy of the operator's openquake.cfg (`operatorConfig`,
+ * '' for none) read under it; a missing one throws.
  */
-export function prepareEngineData(engineDataDir: string, operatorConfig = ''): void {
-  mkdirSync(join(engineDataDir, 'matplotlib'), { recursive: true });
+export function prepareEngineData(engineDataDir: string, operatorConfig: string, dataDir: string): void {
+  mkdirBelow(dataDir, join(engineDataDir, 'matplotlib'));
   writeIfChanged(engineConfigFile(engineDataDir), engineConfigText(engineDataDir));
   if (operatorConfig === '') {
     // none (any older copy, or the runner's own file of earlier versions, must not apply)

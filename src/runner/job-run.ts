@@ -4,7 +4,7 @@
  * and the folder's size. The outputs are the engine's own, listed and exported on demand through
  * the engine bridge (routes/calcs/results.ts): nothing is exported at run time.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { folderSizeMb } from '../calcs/outputs.js';
 import { calcDir, exportDir, inputDir } from '../calcs/paths.js';
@@ -13,7 +13,7 @@ import type { CalcModels, Job, JobStatus } from '../db/models/calcs.js';
 import { findJobModel, finishJob, markExecuting, setEngineCalcId } from '../data/runner-jobs.js';
 import type { Settings } from '../settings/schema.js';
 import { engineArgv, engineCalcIdOf, parseEngineLine, type EngineLogLine } from './engine-log.js';
-import { engineEnvironment, engineTmpDir, prepareEngineData } from './engine-env.js';
+import { engineEnvironment, engineTmpDir, mkdirBelow, prepareEngineData } from './engine-env.js';
 import { EngineProcess } from './engine-process.js';
 import { LogWriter } from './log-writer.js';
 import { describeExit, LineTail, tracebackFrom } from './traceback.js';
@@ -111,11 +111,11 @@ export class JobRun {
       return;
     }
     try {
-      prepareEngineData(settings.ENGINE_DATA_DIR, settings.ENGINE_CONFIG);
+      prepareEngineData(settings.ENGINE_DATA_DIR, settings.ENGINE_CONFIG, settings.DATA_DIR);
       if (settings.ENGINE_COMMAND.some((a) => a.includes('{export_dir}'))) {
-        await mkdir(exportDir(folder), { recursive: true });
+        mkdirBelow(folder, exportDir(folder));
       }
-      await mkdir(engineTmpDir(folder), { recursive: true });
+      mkdirBelow(folder, engineTmpDir(folder));
     } catch (err) {
       await this.finish(job, logs, { status: 'failed', level: 'CRITICAL', note: `Cannot prepare the engine's folders (ENGINE_DATA_DIR ${settings.ENGINE_DATA_DIR}): ${(err as Error).message}` });
       return;

@@ -8,6 +8,8 @@ import { hostname } from 'node:os';
 import type { Logger } from '../logging/levels.js';
 import type { CalcModels } from '../db/models/calcs.js';
 import { abortsRequested, claimNextJob, giveBackJob } from '../data/runner-jobs.js';
+import { watchDatabaseFile } from '../db/availability.js';
+import type { DatabaseUnavailable } from '../db/errors.js';
 import type { Settings } from '../settings/schema.js';
 import { upgradeEngineDb } from './engine-db.js';
 import { engineDbFile } from './engine-env.js';
@@ -34,11 +36,16 @@ export class JobRunner {
   private stopped = false;
   /** Whether `oq engine --upgrade-db` has ended (well or not): no calculation creates the database meanwhile. */
   private engineDbReady = false;
+  /** What is wrong with the database file opened (null: nothing, or not SQLite). */
+  private databaseProblem: (() => DatabaseUnavailable | null) | null = null;
+  /** Why queued jobs wait now (logged once per outage), or null. */
+  private waitingFor: string | null = null;
 
   constructor(private readonly models: CalcModels, private settings: Settings, private readonly log: Logger) {}
 
   /** Recovers what a previous runner left, then starts polling; jobs are claimed once the engine's database is made. */
   async start(): Promise<void> {
+    this.databaseProblem = watchDatabaseFile(this.settings.DATABASE);
     await recoverJobs(this.models, this.identity, this.log);
     await removeStaleUploads(this.settings.DATA_DIR);
     this.timer = setInterval(() => this.wake(), POLL_MS);
@@ -97,8 +104,32 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Why no job may start now: the database file is not where it was opened, or the data folder
+   * is gone (moved, deleted, unmounted). A job started then would write where nothing should be.
+   */
+  private unavailable(): string | null {
+    const db = this.databaseProblem?.() ?? null;
+    if (db !== null) {
+      return db.message;
+    }
+    return existsSync(this.settings.DATA_DIR) ? null : `the data folder ${this.settings.DATA_DIR} is gone (moved, deleted or not mounted)`;
+  }
+
+  /** Whether jobs may start; says once when they must wait, and once when they may again. */
+  private mayStartJobs(): boolean {
+    const why = this.unavailable();
+    if (why !== null && this.waitingFor === null) {
+      this.log.warning(`Job runner: queued jobs stay queued until this is fixed: ${why}`);
+    } else if (why === null && this.waitingFor !== null) {
+      this.log.info('Job runner: the database and the data folder are back: starting queued jobs');
+    }
+    this.waitingFor = why;
+    return why === null;
+  }
+
   private async claimJobs(): Promise<void> {
-    while (this.engineDbReady && !this.stopped && this.running.size < this.settings.MAX_CONCURRENT_JOBS) {
+    while (this.mayStartJobs() && this.engineDbReady && !this.stopped && this.running.size < this.settings.MAX_CONCURRENT_JOBS) {
       if (this.running.size > 0 && !existsSync(engineDbFile(this.settings.ENGINE_DATA_DIR))) {
         // the first run creates the engine's database: two first runs would both create it
         return;

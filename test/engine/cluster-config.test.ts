@@ -46,7 +46,7 @@ if (!engineInstalled()) {
         '[directory]', 'shared_dir = /shared', '',
       ].join('\n'));
       const engineDataDir = join(dir, 'engine');
-      prepareEngineData(engineDataDir, operator);
+      prepareEngineData(engineDataDir, operator, dir);
       const seen = await engineSees(engineDataDir, join(dir, 'calc_1'));
       expect(seen).to.include({
         'distribution.oq_distribute': 'zmq',
@@ -61,7 +61,7 @@ if (!engineInstalled()) {
       });
 
       // without ENGINE_CONFIG (again), the engine's defaults: no copy of the operator's file is left
-      prepareEngineData(engineDataDir, '');
+      prepareEngineData(engineDataDir, '', dir);
       const plain = await engineSees(engineDataDir, join(dir, 'calc_1'));
       expect(plain).to.include({ 'distribution.oq_distribute': 'processpool', 'zworkers.ctrl_port': '1909', 'dbserver.file': engineDbFile(engineDataDir) });
     });
