@@ -4,7 +4,7 @@
  * that would start waits in the queue (nothing is created where the folder was), and everything
  * works again once the folder is back, without a restart. Real processes, signals and folders.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -75,10 +75,11 @@ describe('a data folder moved away: processes that start meanwhile', function ()
   });
 
   it('a job that would start while the folder is away stays queued and nothing is created in its place; moved back, it runs', async () => {
-    server = await startServer({ workers: 1, settings: { MAX_CONCURRENT_JOBS: 1 } });
+    server = await startServer({ workers: 1, settings: { MAX_CONCURRENT_JOBS: 1, CALC_TIMEOUT: 3 } });
     const s = server;
-    // the first job runs while the folder goes away; the second waits for it
-    const first = await submit(s, { fake_duration: '2' });
+    // the first job runs while the folder goes away (its engine hangs, writing nothing, until
+    // CALC_TIMEOUT stops it); the second waits for it
+    const first = await submit(s, { fake_behaviour: 'hang' });
     await waitStatus(s, first, ['executing']);
     const second = await submit(s);
     moved = `${s.dataDir}.moved`;
@@ -88,7 +89,7 @@ describe('a data folder moved away: processes that start meanwhile', function ()
     // the runner wakes when a job ends: the second job must not start, nor recreate the folder
     await waitFor(() => existsSync(s.dataDir) || statusIn(file, second) !== 'created' || /queued jobs stay queued/.test(s.output()), 10_000, 'the runner to look at the second job');
     await sleep(1000);
-    expect(existsSync(s.dataDir), 'a folder was created where the data folder was').to.equal(false);
+    expect(existsSync(s.dataDir), `a folder was created where the data folder was: ${existsSync(s.dataDir) ? JSON.stringify(readdirSync(s.dataDir, { recursive: true })) : ''}`).to.equal(false);
     expect(statusIn(file, second)).to.equal('created');
     expect(s.output(), s.output().split('\n').filter((l) => /runner|WARN|ERROR/i.test(l)).join('\n')).to.match(/Job runner: queued jobs stay queued until this is fixed: the (database at \S+ cannot be opened \(its folder|data folder) \S+ is gone/);
     renameSync(moved, s.dataDir);
