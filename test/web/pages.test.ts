@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { accountFactory, GOOD_PASSWORD } from '../helpers/accounts.js';
+import { VENV } from '../helpers/engine.js';
 import { startServer, waitFor, type RunningServer } from '../helpers/server.js';
 import { buildZip } from '../helpers/zips.js';
 import { browserLogin, calcRow, expectAccessible, launchBrowser, newPage, screenshot } from './support.js';
@@ -45,7 +46,7 @@ describe('the WebUI in a browser (LOCKDOWN on)', function () {
   let page: Page & { problems: string[] };
 
   before(async function () {
-    server = await startServer({ workers: 2, settings: { LOCKDOWN: true, SERVER_NAME: 'test-server', LOGIN_FAILURE_LIMIT: 0 } });
+    server = await startServer({ workers: 2, settings: { LOCKDOWN: true, SERVER_NAME: 'test-server', LOGIN_FAILURE_LIMIT: 0, BRIDGE_PYTHON: join(VENV, 'bin', 'python') } });
     const f = await accountFactory(server);
     await f.createUser({ username: 'alice', groups: ['team'] });
     await f.createUser({ username: 'bob', groups: ['team'] });
