@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 /** What the database commands (migrate, createsuperuser, createuser, changepassword) share. */
 import { HttpError } from '../errors.js';
 import { openAppDatabase, type OpenDatabase } from '../db/database.js';
+import { sqlitePath } from '../db/url.js';
 import { resolveSettings } from '../settings/load.js';
 import type { Settings } from '../settings/schema.js';
 import type { ParsedArgs } from './args.js';
@@ -26,6 +28,12 @@ export async function withDatabase(args: ParsedArgs, body: (db: OpenDatabase, s:
   const s = commandSettings(args);
   if (!s) {
     return 2;
+  }
+  const file = sqlitePath(s.DATABASE);
+  if (file !== null && !existsSync(file)) {
+    // a command, unlike a serving worker, is run before the database exists: say how to make it
+    process.stderr.write(`Error: the database at ${file} does not exist: run "oq-webui migrate" to create it\n`);
+    return 1;
   }
   let db: OpenDatabase;
   try {

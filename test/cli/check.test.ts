@@ -1,3 +1,4 @@
+import { VENV } from '../helpers/engine.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -24,7 +25,7 @@ describe('oq-webui check: what a first-time operator trips on', function () {
     const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(path, JSON.stringify({
       WEBUI_USER: 'root', STATIC_ROOT: join(dir, 'static'), WEBUI_ACCESS_LOG_DIR: join(dir, 'logs'),
-      ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}'], ...over,
+      ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}'], BRIDGE_PYTHON: join(VENV, 'bin', 'python'), ...over,
     }));
     return path;
   }
