@@ -1,3 +1,4 @@
+import { VENV } from '../helpers/engine.js';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -84,7 +85,7 @@ describe('oq-webui check', function () {
     // an existing user, folders and engine program: nothing to warn about either
     mkdirSync(join(dir, 'logs'), { recursive: true });
     mkdirSync(join(dir, 'static'), { recursive: true });
-    writeFileSync(config, JSON.stringify({ SECRET_KEY: secret, LOCKDOWN: true, WEBUI_USER: 'root', STATIC_ROOT: join(dir, 'static'), ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}'] }));
+    writeFileSync(config, JSON.stringify({ SECRET_KEY: secret, LOCKDOWN: true, WEBUI_USER: 'root', STATIC_ROOT: join(dir, 'static'), ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}'], BRIDGE_PYTHON: join(VENV, 'bin', 'python') }));
     const r = await runCli(['check', '--config', config, '--log-dir', join(dir, 'logs'), '--data-dir', join(dir, 'data')]);
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).not.to.include('SECRETVALUE');
