@@ -83,7 +83,7 @@ describe('chaos: load and a running calculation while workers are killed, the ma
   before(async () => {
     const dir = tempDir();
     logs = join(dir, 'logs');
-    mountTmpfs(logs, 4096);
+    mountTmpfs(logs, 65536); // room for the whole run's access lines once emptied (a busy run writes several MiB)
     server = await startServer({ dir, workers: WORKERS, args: ['--timeout', String(TIMEOUT)], settings: { LOCKDOWN: true, MAX_CONCURRENT_JOBS: 2 } });
     const f = await accountFactory(server);
     try {
