@@ -97,6 +97,8 @@ export interface StartOptions {
   bind?: string[];
   /** Use this TCP port instead of a free one. */
   port?: number;
+  /** A data folder of the caller's (shared by several servers, test/helpers/hosts.ts): not removed by stop(). */
+  dataDir?: string;
   /** Open file descriptors of this process handed to the server as its fd 3, 4, ... */
   fds?: number[];
   /** Hand `fds` over the systemd way too: LISTEN_FDS and LISTEN_PID (the server's own pid, through `sh -c exec`). */
@@ -110,10 +112,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const workers = opts.workers ?? 2;
   const pidfile = join(dir, 'oq-webui.pid');
   const logDir = join(dir, 'logs');
-  const dataDir = join(dir, 'data');
+  const dataDir = opts.dataDir ?? join(dir, 'data');
   const configFile = join(dir, 'local_settings.json');
   // a test that names its database or data folder means that one (the default SQLite file there)
-  const ownDatabase = opts.settings?.DATABASE !== undefined || (opts.args ?? []).some((a) => a === '--data-dir' || a === '--database');
+  const ownDatabase = opts.settings?.DATABASE !== undefined || opts.dataDir !== undefined || (opts.args ?? []).some((a) => a === '--data-dir' || a === '--database');
   const postgres = ownDatabase ? null : await testPostgresDatabase();
   const database = (opts.settings?.DATABASE as string | undefined) ?? postgres ?? `sqlite:${join(dataDir, 'webui.sqlite3')}`;
   writeFileSync(configFile, JSON.stringify({
