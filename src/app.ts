@@ -1,8 +1,9 @@
 import type Router from '@koa/router';
 import Koa from 'koa';
 import compose from 'koa-compose';
-import type { AppDeps } from './app-context.js';
+import type { AppHost, RouteContext } from './app-context.js';
 import { ensureSecretKey } from './auth/secret-key.js';
+import { EngineBridge } from './bridge/requests.js';
 import { actorMiddleware } from './middlewares/actor.js';
 import { clientIpMiddleware } from './http/client-ip.js';
 import { databasePresent } from './middlewares/database-present.js';
@@ -13,6 +14,7 @@ import { originCheck } from './middlewares/origin-check.js';
 import { sessionMiddleware } from './middlewares/session.js';
 import { ServingDatabase } from './db/availability.js';
 import type { OpenDatabase } from './db/database.js';
+import { initCalcModels } from './db/models/calcs.js';
 import { accountsRoutes } from './routes/accounts/index.js';
 import { adminRoutes } from './routes/admin/index.js';
 import { calcRoutes } from './routes/calcs/index.js';
@@ -37,7 +39,7 @@ function routersChain(prefix: string, routers: Router[]): Koa.Middleware {
 }
 
 /** Builds the Koa application: middleware in order, then every router under WEBUI_PATHPREFIX. */
-export async function createApp(deps: AppDeps): Promise<Koa> {
+export async function createApp(deps: AppHost): Promise<Koa> {
   const app = new Koa({ proxy: false });
   app.silent = true;
   // uploads left half-received by workers that died (the runner sweeps them too)
@@ -61,30 +63,35 @@ export async function createApp(deps: AppDeps): Promise<Koa> {
 }
 
 /** The middleware and routers that need the database, in order. */
-function usingDatabase(app: Koa, deps: AppDeps, db: OpenDatabase): Koa.Middleware {
-  const accounts = { deps, models: db.models };
+function usingDatabase(app: Koa, deps: AppHost, db: OpenDatabase): Koa.Middleware {
+  const { settings, log, writeLine, notify } = deps;
+  const rc: RouteContext = {
+    settings, log, writeLine, notify,
+    models: { ...db.models, ...initCalcModels(db.sequelize) },
+    bridge: new EngineBridge(settings),
+  };
   const chain: Koa.Middleware[] = [];
-  if (deps.settings.LOCKDOWN) {
-    chain.push(sessionMiddleware(app, deps.settings, db.models, ensureSecretKey(deps.settings).key));
+  if (settings.LOCKDOWN) {
+    chain.push(sessionMiddleware(app, settings, db.models, ensureSecretKey(settings).key));
   }
-  chain.push(originCheck(deps.settings));
-  chain.push(actorMiddleware(deps.settings, db.models));
-  if (deps.settings.LOCKDOWN) {
-    chain.push(lockdownGate(deps.settings));
+  chain.push(originCheck(settings));
+  chain.push(actorMiddleware(settings, db.models));
+  if (settings.LOCKDOWN) {
+    chain.push(lockdownGate(settings));
   }
-  const prefix = deps.settings.WEBUI_PATHPREFIX;
+  const prefix = settings.WEBUI_PATHPREFIX;
   // /v1/ goes to the API's routers only, everything else to the pages' (no route is in both): a
   // request is matched against its own group's routes, not every route of the server
   const pages = routersChain(prefix, [
     // first: GET /admin/ from a browser is the admin page, from an API client the JSON route
-    pageRoutes({ settings: deps.settings, sequelize: db.sequelize }),
-    ...(deps.settings.LOCKDOWN ? [accountsRoutes(accounts), adminRoutes(accounts)] : []),
+    pageRoutes(rc),
+    ...(settings.LOCKDOWN ? [accountsRoutes(rc), adminRoutes(rc)] : []),
   ]);
   const api = routersChain(prefix, [
-    engineVersionRoutes(),
+    engineVersionRoutes(rc),
     // before the calculation routes: /v1/calc/:id/extract/... is more specific than /v1/calc/:id
-    engineRoutes({ settings: deps.settings, sequelize: db.sequelize }),
-    calcRoutes({ settings: deps.settings, sequelize: db.sequelize, notify: deps.notify }),
+    engineRoutes(rc),
+    calcRoutes(rc),
   ]);
   const apiPath = `${prefix}/v1/`;
   chain.push(function route(ctx, next) {

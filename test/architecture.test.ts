@@ -161,3 +161,34 @@ describe('architecture: one path per concern (docs/architecture.md)', function (
     expect(breaches((f, to) => under(f, 'src/routes') && to === 'src/db/fresh-cache')).to.deep.equal([]);
   });
 });
+
+describe('architecture: one route context (docs/architecture.md)', function () {
+  const routeFiles = SOURCES.filter((f) => under(f, 'src/routes') || under(f, 'src/calcs') || f === 'src/app-context.ts' || f === 'src/app.ts');
+
+  /** Exported types named like a dependency bag (`CalcEnv`, `AppDeps`, ...) in `text`. */
+  const dependencyShapes = (text: string): string[] =>
+    [...text.matchAll(/export\s+(?:interface|type)\s+(\w*(?:Env|Deps|Dependencies|Environment))\b/g)].map((m) => m[1]);
+
+  /** Router factories (a function that returns a Router, or adds routes to one) whose dependencies are not one RouteContext. */
+  const otherFactories = (text: string): string[] =>
+    [...text.matchAll(/export\s+function\s+(\w+)\(([^)]*)\)\s*:\s*(Router|void)\b/g)]
+      .filter((m) => m[3] === 'Router' || /^router: Router\b/.test(m[2]))
+      .filter((m) => !/^(router: Router, )?_?\w+: RouteContext$/.test(m[2].trim()))
+      .map((m) => `${m[1]}(${m[2]})`);
+
+  it('the checks see what they look for', function () {
+    expect(dependencyShapes('export interface CalcEnv {\nexport type AppDeps = {')).to.deep.equal(['CalcEnv', 'AppDeps']);
+    expect(otherFactories('export function calcRoutes(opts: { settings: Settings }): Router {')).to.have.length(1);
+    expect(otherFactories('export function listRoutes(router: Router, env: CalcEnv): void {')).to.have.length(1);
+    expect(otherFactories('export function listRoutes(router: Router, env: RouteContext): void {')).to.deep.equal([]);
+    expect(routeFiles.filter((f) => otherFactories(codeOf(f)).length === 0 && /export\s+function\s+\w+\(env: RouteContext\): Router/.test(codeOf(f))).length).to.be.greaterThan(4);
+  });
+
+  it('no other dependency shape is exported by the routes, src/calcs or the app', function () {
+    expect(routeFiles.flatMap((f) => dependencyShapes(codeOf(f)).map((n) => `${f}: ${n}`))).to.deep.equal([]);
+  });
+
+  it('every router factory takes the one RouteContext (src/app-context.ts)', function () {
+    expect(routeFiles.flatMap((f) => otherFactories(codeOf(f)).map((n) => `${f}: ${n}`))).to.deep.equal([]);
+  });
+});

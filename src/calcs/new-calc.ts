@@ -10,7 +10,7 @@ import type { Actor } from '../auth/actor.js';
 import { deleteJobRow, insertJob, setCalcDir, type JobRow } from '../data/calculations.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { loadCalculationFor } from '../policies/load-calculation.js';
-import type { CalcEnv } from './env.js';
+import type { RouteContext } from '../app-context.js';
 import { listIniFiles, pickJobIni, readJobIni, type JobIni } from './job-ini.js';
 import { calcDir, inputDir } from './paths.js';
 import { extractZip, UploadRefused } from './unpack-upload.js';
@@ -94,7 +94,7 @@ export async function prepareInputs(received: Received, staging: string, maxExtr
 }
 
 /** Checks `hazard_job_id`: a complete calculation the caller may see; null when not given. */
-export async function checkParent(env: CalcEnv, actor: Actor, raw: string | undefined): Promise<JobRow | null> {
+export async function checkParent(env: RouteContext, actor: Actor, raw: string | undefined): Promise<JobRow | null> {
   if (raw === undefined || raw.trim() === '') {
     return null;
   }
@@ -114,7 +114,7 @@ export async function checkParent(env: CalcEnv, actor: Actor, raw: string | unde
  * Inserts the job (only if the parent is still there: one statement) and moves the staging
  * folder into place. The runner takes a job only once ds_calc_dir is set, i.e. after the move.
  */
-export async function createCalc(env: CalcEnv, actor: Actor, staging: string, inputs: PreparedInputs, parent: JobRow | null): Promise<number> {
+export async function createCalc(env: RouteContext, actor: Actor, staging: string, inputs: PreparedInputs, parent: JobRow | null): Promise<number> {
   const parentId = parent?.id ?? null;
   const id = await insertJob(env.models, {
     description: inputs.ini.description, userName: actor.username, calculationMode: inputs.ini.calculation_mode,

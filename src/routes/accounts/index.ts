@@ -13,7 +13,7 @@ import { attemptLogin, logout, throttledText, type LoginResult } from './login-f
 import { chromeOf } from '../pages/layout.js';
 import { loginPage, logoutPage } from './pages.js';
 import { passwordChangeRoutes } from './password-change.js';
-import type { AccountsEnv } from './env.js';
+import type { RouteContext } from '../../app-context.js';
 
 /** Django's AuthenticationForm messages. */
 const INVALID_LOGIN = 'Please enter a correct username and password. Note that both fields may be case-sensitive.';
@@ -34,8 +34,8 @@ function text(ctx: Context, status: number, body: string): void {
 }
 
 /** The /accounts/ router. */
-export function accountsRoutes(env: AccountsEnv): Router {
-  const s = env.deps.settings;
+export function accountsRoutes(env: RouteContext): Router {
+  const s = env.settings;
   const p = s.WEBUI_PATHPREFIX;
   // full paths, not Router({ prefix }): app.ts's router.prefix(WEBUI_PATHPREFIX) replaces a prefix
   const router = new Router();

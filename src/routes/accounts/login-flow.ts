@@ -11,7 +11,7 @@ import type { User } from '../../db/models/index.js';
 import { accountState } from '../../middlewares/state.js';
 import { check } from '../../validation/validate.js';
 import { credentials, MAX_USERNAME } from './forms.js';
-import type { AccountsEnv } from './env.js';
+import type { RouteContext } from '../../app-context.js';
 
 /** How a login attempt ended. */
 export type LoginResult =
@@ -41,8 +41,8 @@ interface LoginSession {
  * characters, too long) are refused as `invalid`, but like any failure they are throttled,
  * counted and written to webui-access.log, so that Fail2Ban sees them.
  */
-export async function attemptLogin(ctx: Context, env: AccountsEnv, given: { username: string; password: string }): Promise<LoginResult> {
-  const { settings: s, log, writeLine } = env.deps;
+export async function attemptLogin(ctx: Context, env: RouteContext, given: { username: string; password: string }): Promise<LoginResult> {
+  const { settings: s, log, writeLine } = env;
   const valid = check(credentials, given, 'body');
   const { username, password } = given;
   const f = facts(ctx, username);
@@ -81,10 +81,10 @@ export async function attemptLogin(ctx: Context, env: AccountsEnv, given: { user
 }
 
 /** Logs out the session's user (if any): the session row is destroyed, the cookie cleared. */
-export async function logout(ctx: Context, env: AccountsEnv): Promise<void> {
+export async function logout(ctx: Context, env: RouteContext): Promise<void> {
   const actor = accountState(ctx).actor;
   if (actor) {
-    await env.deps.writeLine('webui-access', loggedOutLine(facts(ctx, actor.username)));
+    await env.writeLine('webui-access', loggedOutLine(facts(ctx, actor.username)));
   }
   ctx.session = null;
 }

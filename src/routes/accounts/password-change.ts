@@ -14,7 +14,7 @@ import { passwordChange } from './forms.js';
 import { throttledText } from './login-flow.js';
 import { chromeOf } from '../pages/layout.js';
 import { passwordChangeDonePage, passwordChangePage } from './pages.js';
-import type { AccountsEnv } from './env.js';
+import type { RouteContext } from '../../app-context.js';
 
 /** Django's PasswordChangeForm messages. */
 const OLD_WRONG = 'Your old password was entered incorrectly. Please enter it again.';
@@ -27,8 +27,8 @@ function wantsJson(ctx: Context): boolean {
 }
 
 /** Adds GET/POST /password_change/ and GET /password_change/done/ to the accounts router. */
-export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
-  const s = env.deps.settings;
+export function passwordChangeRoutes(router: Router, env: RouteContext): void {
+  const s = env.settings;
   const action = `${s.WEBUI_PATHPREFIX}/accounts/password_change/`;
 
   router.get('/accounts/password_change/', function showPasswordChange(ctx) {
@@ -80,7 +80,7 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
     }
     if (!(await verifyPassword(oldPassword, user.password)).ok) {
       await recordLoginFailure(env.models, s, who);
-      await env.deps.writeLine('webui-access', loginFailedLine({ ...who, referer: ctx.get('Referer') || undefined }, 'incorrect password'));
+      await env.writeLine('webui-access', loginFailedLine({ ...who, referer: ctx.get('Referer') || undefined }, 'incorrect password'));
       refuse(400, [OLD_WRONG]);
       return;
     }
@@ -99,7 +99,7 @@ export function passwordChangeRoutes(router: Router, env: AccountsEnv): void {
     // every other session of this user ends; this one goes on under a new id
     await destroyUserSessions(env.models, user.id);
     await (ctx.session as unknown as { regenerate(): Promise<void> }).regenerate();
-    env.deps.log.info(`User "${user.username}" changed their password`);
+    env.log.info(`User "${user.username}" changed their password`);
     if (json) {
       ctx.body = { success: 'Your password was changed.' };
     } else {

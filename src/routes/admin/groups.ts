@@ -11,13 +11,13 @@ import { conflict, notFound } from '../../errors.js';
 import { bodyOf } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
 import { loadGroupFor, loadUserFor } from '../../policies/load-admin.js';
-import type { AccountsEnv } from '../accounts/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { adminBody, GROUP, MEMBER } from './load.js';
 import { presentGroup } from './presenters.js';
 
 const DUPLICATE = 'Group with this Name already exists.';
 
-async function present(env: AccountsEnv, g: Group): Promise<Record<string, unknown>> {
+async function present(env: RouteContext, g: Group): Promise<Record<string, unknown>> {
   return presentGroup(g, (await membersByGroup(env.models, [g.id])).get(g.id) ?? []);
 }
 
@@ -38,7 +38,7 @@ async function unique<T>(change: () => Promise<T>): Promise<T> {
 }
 
 /** Adds the /groups routes to the admin router. */
-export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
+export function adminGroupRoutes(router: Router, env: RouteContext): void {
   router.get('/admin/groups', async function listGroups(ctx) {
     const groups = await allGroups(env.models);
     const members = await membersByGroup(env.models);
@@ -49,7 +49,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     const actor = actorOf(ctx);
     const name = nameOf(ctx);
     const group = await unique(() => createGroup(env.models, name));
-    env.deps.log.info(`Admin "${actor.username}" created group "${name}"`);
+    env.log.info(`Admin "${actor.username}" created group "${name}"`);
     ctx.status = 201;
     ctx.body = await present(env, group);
   });
@@ -64,7 +64,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     const name = nameOf(ctx);
     const old = group.name;
     await unique(() => renameGroup(env.models, group, name));
-    env.deps.log.info(`Admin "${actor.username}" renamed group "${old}" to "${name}"`);
+    env.log.info(`Admin "${actor.username}" renamed group "${old}" to "${name}"`);
     ctx.body = await present(env, group);
   });
 
@@ -72,7 +72,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     const actor = actorOf(ctx);
     const group = await loadGroupFor(env.models, ctx.params.id);
     await deleteGroup(env.models, group.id);
-    env.deps.log.info(`Admin "${actor.username}" deleted group "${group.name}"`);
+    env.log.info(`Admin "${actor.username}" deleted group "${group.name}"`);
     ctx.body = { success: `Group "${group.name}" deleted` };
   });
 
@@ -85,7 +85,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
       throw notFound(`User ${username !== undefined ? `"${username}"` : userId} does not exist.`);
     }
     await addMemberships(env.models, user.id, [group.id]);
-    env.deps.log.info(`Admin "${actor.username}" added user "${user.username}" to group "${group.name}"`);
+    env.log.info(`Admin "${actor.username}" added user "${user.username}" to group "${group.name}"`);
     ctx.body = await present(env, group);
   });
 
@@ -94,7 +94,7 @@ export function adminGroupRoutes(router: Router, env: AccountsEnv): void {
     const group = await loadGroupFor(env.models, ctx.params.id);
     const user = await loadUserFor(env.models, actor, ctx.params.userId, 'see');
     await removeMembership(env.models, user.id, group.id);
-    env.deps.log.info(`Admin "${actor.username}" removed user "${user.username}" from group "${group.name}"`);
+    env.log.info(`Admin "${actor.username}" removed user "${user.username}" from group "${group.name}"`);
     ctx.body = await present(env, group);
   });
 }

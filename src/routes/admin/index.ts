@@ -6,12 +6,12 @@ import Router from '@koa/router';
 import { smallBody } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
 import { authorizeAdmin } from '../../policies/load-admin.js';
-import type { AccountsEnv } from '../accounts/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { adminGroupRoutes } from './groups.js';
 import { adminUserRoutes } from './users.js';
 
 /** The /admin router. */
-export function adminRoutes(env: AccountsEnv): Router {
+export function adminRoutes(env: RouteContext): Router {
   // full paths, not Router({ prefix }): app.ts's router.prefix(WEBUI_PATHPREFIX) replaces a prefix
   const router = new Router();
   router.use(async function staffOnly(ctx, next) {
@@ -20,7 +20,7 @@ export function adminRoutes(env: AccountsEnv): Router {
   });
   router.use(smallBody());
   router.get('/admin/', function adminIndex(ctx) {
-    const p = env.deps.settings.WEBUI_PATHPREFIX;
+    const p = env.settings.WEBUI_PATHPREFIX;
     ctx.body = { users: `${p}/admin/users`, groups: `${p}/admin/groups` };
   });
   adminUserRoutes(router, env);

@@ -9,13 +9,13 @@ import { badRequest, conflict } from '../../errors.js';
 import { bodyOf } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
 import { authorizeFlags, loadUserFor } from '../../policies/load-admin.js';
-import type { AccountsEnv } from '../accounts/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { adminBody, NEW_USER, USER_CHANGES } from './load.js';
 import { presentUser } from './presenters.js';
 
 const LAST_SUPERUSER = 'Cannot remove the last active superuser.';
 
-async function present(env: AccountsEnv, u: User): Promise<Record<string, unknown>> {
+async function present(env: RouteContext, u: User): Promise<Record<string, unknown>> {
   return presentUser(u, (await groupNamesByUser(env.models, [u.id])).get(u.id) ?? []);
 }
 
@@ -29,7 +29,7 @@ function flagsOf(body: { is_active?: boolean; is_staff?: boolean; is_superuser?:
 }
 
 /** Applies flag changes; one that would remove the last active superuser is refused (409). */
-async function applyFlags(env: AccountsEnv, target: User, flags: UserFlags): Promise<void> {
+async function applyFlags(env: RouteContext, target: User, flags: UserFlags): Promise<void> {
   if (!(await setUserFlags(env.models, target.id, flags))) {
     throw conflict(LAST_SUPERUSER);
   }
@@ -38,17 +38,17 @@ async function applyFlags(env: AccountsEnv, target: User, flags: UserFlags): Pro
   }
 }
 
-async function deactivate(ctx: Context, env: AccountsEnv): Promise<void> {
+async function deactivate(ctx: Context, env: RouteContext): Promise<void> {
   const actor = actorOf(ctx);
   const target = await loadUserFor(env.models, actor, ctx.params.id, 'edit');
   await applyFlags(env, target, { isActive: false });
   await reloadUser(target);
-  env.deps.log.info(`Admin "${actor.username}" deactivated user "${target.username}"`);
+  env.log.info(`Admin "${actor.username}" deactivated user "${target.username}"`);
   ctx.body = await present(env, target);
 }
 
 /** Adds the /users routes to the admin router. */
-export function adminUserRoutes(router: Router, env: AccountsEnv): void {
+export function adminUserRoutes(router: Router, env: RouteContext): void {
   router.get('/admin/users', async function listUsers(ctx) {
     const users = await allUsers(env.models);
     const groups = await groupNamesByUser(env.models);
@@ -65,7 +65,7 @@ export function adminUserRoutes(router: Router, env: AccountsEnv): void {
       username: body.username, email: body.email ?? '', password: body.password ?? null,
       isActive: flags.isActive, isStaff: flags.isStaff, isSuperuser: flags.isSuperuser, groups,
     });
-    env.deps.log.info(`Admin "${actor.username}" created user "${user.username}" (staff: ${yesNo(user.isStaff)}, superuser: ${yesNo(user.isSuperuser)}, active: ${yesNo(user.isActive)}, password: ${yesNo(body.password !== undefined)}, groups: ${groups.join(', ') || 'none'})`);
+    env.log.info(`Admin "${actor.username}" created user "${user.username}" (staff: ${yesNo(user.isStaff)}, superuser: ${yesNo(user.isSuperuser)}, active: ${yesNo(user.isActive)}, password: ${yesNo(body.password !== undefined)}, groups: ${groups.join(', ') || 'none'})`);
     ctx.status = 201;
     ctx.body = await present(env, user);
   });
@@ -100,7 +100,7 @@ export function adminUserRoutes(router: Router, env: AccountsEnv): void {
       password !== undefined ? 'password' : '',
       ...(['isActive', 'isStaff', 'isSuperuser'] as const).filter((k) => flags[k] !== undefined).map((k) => `${k.replace(/^is/, 'is_').toLowerCase()}=${flags[k]}`),
     ].filter(Boolean);
-    env.deps.log.info(`Admin "${actor.username}" updated user "${target.username}" (${changed.join(', ') || 'nothing'})`);
+    env.log.info(`Admin "${actor.username}" updated user "${target.username}" (${changed.join(', ') || 'nothing'})`);
     ctx.body = await present(env, target);
   });
 
@@ -114,7 +114,7 @@ export function adminUserRoutes(router: Router, env: AccountsEnv): void {
     if (!(await deleteUserGuarded(env.models, target.id))) {
       throw conflict(LAST_SUPERUSER);
     }
-    env.deps.log.info(`Admin "${actor.username}" deleted user "${target.username}" (id ${target.id})`);
+    env.log.info(`Admin "${actor.username}" deleted user "${target.username}" (id ${target.id})`);
     ctx.body = { success: `User "${target.username}" deleted` };
   });
 }

@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type Router from '@koa/router';
-import type { CalcEnv } from '../../calcs/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { calcDir } from '../../calcs/paths.js';
 import { changeStatus, dependentsOf, findJob, markDeleted, requestAbort, undoDeleted } from '../../data/calculations.js';
 import { isRunningStatus, type JobStatus } from '../../db/models/calcs.js';
@@ -14,7 +14,7 @@ import { actorOf } from '../../middlewares/state.js';
 import { loadCalculationFor } from '../../policies/load-calculation.js';
 
 /** Registers abort and remove (not in READ_ONLY mode). */
-export function abortRemoveRoutes(router: Router, env: CalcEnv): void {
+export function abortRemoveRoutes(router: Router, env: RouteContext): void {
   const aclOn = env.settings.ACL_ON;
 
   router.post('/v1/calc/:id/abort', async function calcAbort(ctx) {
@@ -45,7 +45,7 @@ export function abortRemoveRoutes(router: Router, env: CalcEnv): void {
 }
 
 /** Explains why the conditional removal did not happen. */
-async function refuseRemoval(env: CalcEnv, id: number): Promise<never> {
+async function refuseRemoval(env: RouteContext, id: number): Promise<never> {
   const job = await findJob(env.models, id);
   if (job === null || job.status === 'deleted') {
     throw notFound(`Unknown job ${id}`);
@@ -59,7 +59,7 @@ async function refuseRemoval(env: CalcEnv, id: number): Promise<never> {
 }
 
 /** Registers share and unshare (complete <-> shared). */
-export function shareRoutes(router: Router, env: CalcEnv): void {
+export function shareRoutes(router: Router, env: RouteContext): void {
   for (const share of [true, false]) {
     const [from, to]: [JobStatus, JobStatus] = share ? ['complete', 'shared'] : ['shared', 'complete'];
     const verb = share ? 'share' : 'unshare';

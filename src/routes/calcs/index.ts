@@ -4,10 +4,7 @@
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { Sequelize } from 'sequelize';
-import { EngineBridge } from '../../bridge/requests.js';
-import type { CalcEnv } from '../../calcs/env.js';
-import { initCalcModels } from '../../db/models/calcs.js';
+import type { RouteContext } from '../../app-context.js';
 import { notFound } from '../../errors.js';
 import { abortRemoveRoutes, shareRoutes } from './actions.js';
 import { listRoutes } from './list.js';
@@ -19,12 +16,7 @@ import { showRoutes } from './show.js';
 const WRITE_ROUTES = ['/v1/calc/run', '/v1/calc/validate_zip', '/v1/calc/:id/abort', '/v1/calc/:id/remove'];
 
 /** The calculation routes, on this database. */
-export function calcRoutes(opts: Pick<CalcEnv, 'settings' | 'notify'> & { sequelize: Sequelize }): Router {
-  const env: CalcEnv = {
-    settings: opts.settings, notify: opts.notify,
-    models: initCalcModels(opts.sequelize),
-    bridge: new EngineBridge(opts.settings),
-  };
+export function calcRoutes(env: RouteContext): Router {
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {
     ctx.set('Access-Control-Allow-Origin', '*');

@@ -1,6 +1,6 @@
 /** GET /v1/calc/list and /v1/calc/:id/status: list items of the calculations the caller may see. */
 import type Router from '@koa/router';
-import type { CalcEnv } from '../../calcs/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { listParamsOf } from '../../calcs/list-params.js';
 import { presentListItem } from '../../calcs/presenters.js';
 import { listPage } from '../../data/calculation-list.js';
@@ -10,7 +10,7 @@ import { loadCalculationFor } from '../../policies/load-calculation.js';
 import { absoluteUrl } from './urls.js';
 
 /** Registers the list routes. */
-export function listRoutes(router: Router, env: CalcEnv): void {
+export function listRoutes(router: Router, env: RouteContext): void {
   router.get('/v1/calc/list', async function calcList(ctx) {
     const actor = actorOf(ctx);
     const params = listParamsOf(ctx.querystring, () => ctx.query);

@@ -7,7 +7,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { datastoreOf } from '../../bridge/datastore.js';
-import type { CalcEnv } from '../../calcs/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { contentTypeOf, DEFAULT_EXPORT_TYPE, isZipOfSeveral, outtypesOf } from '../../calcs/outputs.js';
 import { presentOutput } from '../../calcs/presenters.js';
 import type { JobRow } from '../../data/calculations.js';
@@ -23,7 +23,7 @@ import { absoluteUrl } from './urls.js';
 const FINISHED = ['complete', 'shared'];
 
 /** The job's outputs; the engine's are copied first when a finished job has none yet. */
-async function outputsOfJob(env: CalcEnv, job: JobRow): Promise<OutputRow[]> {
+async function outputsOfJob(env: RouteContext, job: JobRow): Promise<OutputRow[]> {
   const rows = await outputsOf(env.models, job.id);
   if (rows.length > 0 || job.engine_calc_id === null || !FINISHED.includes(job.status)) {
     return rows;
@@ -41,7 +41,7 @@ function requestedType(ctx: Context): string {
 }
 
 /** Registers /v1/calc/:id/results (and /result/list) and /v1/calc/result/:rid. */
-export function resultRoutes(router: Router, env: CalcEnv): void {
+export function resultRoutes(router: Router, env: RouteContext): void {
   // /results and the original's later name for it, /result/list (its outputs page uses that)
   for (const p of ['/v1/calc/:id/results', '/v1/calc/:id/result/list']) {
     router.get(p, async function calcResults(ctx) {

@@ -6,7 +6,7 @@
 import { rm } from 'node:fs/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { CalcEnv } from '../../calcs/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { checkParent, createCalc, prepareInputs } from '../../calcs/new-calc.js';
 import { checkSpace, checkStaged, receiveUpload, stagingFolder as uploadFolder, type Space } from '../../calcs/upload.js';
 import { recordInputBytes, usedBytes } from '../../data/quota.js';
@@ -17,17 +17,17 @@ import { actorOf } from '../../middlewares/state.js';
 const MAX_FILES = 1000;
 
 /** A fresh staging folder for one upload (named after this worker: src/runner/stale-uploads.ts). */
-function stagingFolder(env: CalcEnv): Promise<string> {
+function stagingFolder(env: RouteContext): Promise<string> {
   return uploadFolder(env.settings.DATA_DIR);
 }
 
 /** Receives the request's files into `staging`. */
-function receive(ctx: Context, env: CalcEnv, staging: string, quota?: Space) {
+function receive(ctx: Context, env: RouteContext, staging: string, quota?: Space) {
   return receiveUpload(ctx.req, staging, ['archive'], { maxBytes: env.settings.MAX_UPLOAD_SIZE, maxFiles: MAX_FILES, quota });
 }
 
 /** Registers run and validate_zip. */
-export function runRoutes(router: Router, env: CalcEnv): void {
+export function runRoutes(router: Router, env: RouteContext): void {
   router.post('/v1/calc/run', async function calcRun(ctx) {
     const actor = actorOf(ctx);
     const staging = await stagingFolder(env);

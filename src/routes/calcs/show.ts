@@ -4,7 +4,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { CalcEnv } from '../../calcs/env.js';
+import type { RouteContext } from '../../app-context.js';
 import { calcDir } from '../../calcs/paths.js';
 import { presentInfo, presentLogLine } from '../../calcs/presenters.js';
 import { lastCritical, logSize, logSlice } from '../../data/logs.js';
@@ -82,7 +82,7 @@ async function findDatastore(folder: string, id: number): Promise<string | null>
 }
 
 /** Registers the read-only routes of one calculation. */
-export function showRoutes(router: Router, env: CalcEnv): void {
+export function showRoutes(router: Router, env: RouteContext): void {
   const see = (ctx: Context) => loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'see', { aclOn: env.settings.ACL_ON });
 
   router.get('/v1/calc/:id', async function calcInfo(ctx) {

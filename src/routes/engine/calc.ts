@@ -9,7 +9,8 @@ import { datastoreOf } from '../../bridge/datastore.js';
 import { forbidden, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 import { loadCalculationFor, mayDownloadJobZip, mayExtract } from '../../policies/index.js';
-import { sendStream, type EngineEnv } from './env.js';
+import { sendStream } from './env.js';
+import type { RouteContext } from '../../app-context.js';
 
 /** What the original's URL patterns accept after extract/ and download_png/. */
 const WHAT = /^[-/_.\w]+$/;
@@ -38,7 +39,7 @@ function whatOf(ctx: Context, re: RegExp): string {
 }
 
 /** Registers extract, download_png and job_zip. */
-export function calcEngineRoutes(router: Router, env: EngineEnv): void {
+export function calcEngineRoutes(router: Router, env: RouteContext): void {
   const see = (ctx: Context) => loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'see', { aclOn: env.settings.ACL_ON });
 
   router.get('/v1/calc/:id/extract/*what', async function calcExtract(ctx) {

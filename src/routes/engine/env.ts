@@ -1,16 +1,7 @@
-/** What the engine routes share: settings, the calculation models, the bridge. */
+/** How the engine routes answer what the bridge gives: a streamed file, the engine's JSON text. */
 import type { Context } from 'koa';
 import type { Readable } from 'node:stream';
-import type { EngineBridge, EngineJson } from '../../bridge/requests.js';
-import type { CalcModels } from '../../db/models/calcs.js';
-import type { Settings } from '../../settings/schema.js';
-
-/** The engine routes' dependencies. */
-export interface EngineEnv {
-  settings: Settings;
-  models: CalcModels;
-  bridge: EngineBridge;
-}
+import type { EngineJson } from '../../bridge/requests.js';
 
 /** Answers a file the bridge streams: its type, its length, `attachment; filename=NAME` as the original. */
 export function sendStream(ctx: Context, file: { size: number; stream: Readable }, type: string, filename?: string): void {

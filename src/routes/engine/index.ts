@@ -5,17 +5,12 @@
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { Sequelize } from 'sequelize';
-import { EngineBridge } from '../../bridge/requests.js';
-import { initCalcModels } from '../../db/models/calcs.js';
-import type { Settings } from '../../settings/schema.js';
 import { calcEngineRoutes } from './calc.js';
-import type { EngineEnv } from './env.js';
+import type { RouteContext } from '../../app-context.js';
 import { toolRoutes } from './tools.js';
 
 /** The engine routes, on this database. */
-export function engineRoutes(opts: { settings: Settings; sequelize: Sequelize }): Router {
-  const env: EngineEnv = { settings: opts.settings, models: initCalcModels(opts.sequelize), bridge: new EngineBridge(opts.settings) };
+export function engineRoutes(env: RouteContext): Router {
   const router = new Router();
   router.use(async function allowAnyOrigin(ctx: Context, next: Next) {
     ctx.set('Access-Control-Allow-Origin', '*');

@@ -8,7 +8,8 @@ import type Router from '@koa/router';
 import { badRequest } from '../../errors.js';
 import { bodyOf, smallBody } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
-import { sendJson, type EngineEnv } from './env.js';
+import { sendJson } from './env.js';
+import type { RouteContext } from '../../app-context.js';
 
 /** What the original answers offline (check_obsolete_version returns None; no internet here). */
 const LATEST_VERSION_OFFLINE = 'None';
@@ -56,7 +57,7 @@ async function head32(file: string, dataDir: string): Promise<Buffer | null> {
 }
 
 /** Registers ini_defaults, available_gsims, valid, engine_latest_version, on_same_fs. */
-export function toolRoutes(router: Router, env: EngineEnv): void {
+export function toolRoutes(router: Router, env: RouteContext): void {
   router.get('/v1/ini_defaults', async function iniDefaults(ctx) {
     sendJson(ctx, await env.bridge.iniDefaults());
   });

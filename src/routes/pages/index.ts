@@ -6,23 +6,16 @@
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import type { Sequelize } from 'sequelize';
-import { initCalcModels } from '../../db/models/calcs.js';
 import { badRequest, HttpError } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 import { authorizeAdmin, loadCalculationFor, mayGrantPrivileges } from '../../policies/index.js';
+import type { RouteContext } from '../../app-context.js';
 import type { Settings } from '../../settings/schema.js';
 import { calcExtras } from './calc-actions.js';
 import { engineMissingNotice } from './engine-check.js';
 import { html } from './html.js';
 import { sendPage } from './layout.js';
 import { adminMain, licenseMain, listMain, outputsMain } from './views.js';
-
-/** What the page routes need. */
-export interface PagesRoutesEnv {
-  settings: Settings;
-  sequelize: Sequelize;
-}
 
 /** The engine notice, rechecked at most every 10 s per worker. */
 function engineNotice(s: Settings): () => string | null {
@@ -63,11 +56,11 @@ async function authorizedOrPage<T>(ctx: Context, step: () => Promise<T> | T, not
 }
 
 /** The page routes. */
-export function pageRoutes(env: PagesRoutesEnv): Router {
+export function pageRoutes(env: RouteContext): Router {
   const s = env.settings;
   const p = s.WEBUI_PATHPREFIX;
   const notice = engineNotice(s);
-  const db = initCalcModels(env.sequelize);
+  const db = env.models;
   const router = new Router();
 
   router.get('/', function root(ctx) {

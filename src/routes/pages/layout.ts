@@ -23,7 +23,7 @@ export interface PageChrome {
 }
 
 /** The pages' shared settings and assets, put in ctx.state by pageHeaders(). */
-export interface PagesEnv {
+export interface PagesState {
   settings: Settings;
   assets: Assets;
 }
@@ -38,13 +38,13 @@ export const CSP = [
 ].join('; ');
 
 /**
- * Keeps the pages' env in ctx.state and gives every HTML response (pages, account pages,
+ * Keeps the pages' settings and assets in ctx.state and gives every HTML response (pages, account pages,
  * errors) the security headers: the CSP, no sniffing, no framing, same-origin referrers.
  */
-export function pageHeaders(env: PagesEnv) {
+export function pageHeaders(env: PagesState) {
   const api = `${env.settings.WEBUI_PATHPREFIX}/v1/`;
   const withHeaders = async (ctx: Context, next: Next): Promise<void> => {
-    (ctx.state as { pages?: PagesEnv }).pages = env;
+    (ctx.state as { pages?: PagesState }).pages = env;
     await next();
     // the header itself: type-is on every response was ~1% of an API request's CPU
     if (/^text\/html\b/i.test(String(ctx.response.get('Content-Type')))) {
@@ -65,7 +65,7 @@ export function pageHeaders(env: PagesEnv) {
 
 /** The layout facts of this request (the route runs behind the actor middleware). */
 export function chromeOf(ctx: Context): PageChrome {
-  const env = (ctx.state as { pages?: PagesEnv }).pages;
+  const env = (ctx.state as { pages?: PagesState }).pages;
   if (!env) {
     throw new Error('pageHeaders() is not installed');
   }
