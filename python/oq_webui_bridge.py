@@ -7,6 +7,7 @@ per line on stdout:
   {"id": N, "ok": true, "json": TEXT, "rss": BYTES}                 a value, as the engine's JSON text
   {"id": N, "ok": true, "file": PATH, "rss": BYTES}                 a file it wrote (the caller streams, then removes it)
   {"id": N, "ok": false, "status": 4xx, "message": "...", "rss": BYTES}   the engine's own message
+  {"id": N, "ok": false, "status": 503, "message": "...", "log": "...", "rss": BYTES}   its job database unreadable
 The first line it writes is {"ready": true, "version": ...} or {"ready": false, "problem": ...}.
 Adding a request: one function in HANDLERS here, one typed function in src/bridge/requests.ts.
 Nothing of the engine is re-implemented here; oq-webui (TypeScript) decides who may ask what.
@@ -14,6 +15,7 @@ Nothing of the engine is re-implemented here; oq-webui (TypeScript) decides who 
 import json
 import os
 import re
+import sqlite3
 import sys
 import tempfile
 import traceback
@@ -204,6 +206,19 @@ HANDLERS = {
 }
 
 
+DATABASE_UNREADABLE = ("The engine's job database cannot be read: the operator should check the db.sqlite3 "
+                       "under ENGINE_DATA_DIR (the engine's own database, readable by the server)")
+
+
+def engine_database():
+    """The engine's job database file ([dbserver] file of its openquake.cfg), for the server log."""
+    try:
+        from openquake.baselib import config
+        return config.dbserver.file
+    except Exception:
+        return 'unknown file'
+
+
 def engine_message(exc):
     """The engine's own words for a failure: the exception's class and message, no traceback."""
     return '%s: %s' % (exc.__class__.__name__, exc)
@@ -218,6 +233,10 @@ def answer(req):
         return dict(ok=False, status=400, message=engine_message(exc))
     except Missing as exc:
         return dict(ok=False, status=404, message=str(exc))
+    except sqlite3.DatabaseError as exc:
+        # the engine's job database, not the request, is at fault: a 503 for the operator, never its raw words
+        return dict(ok=False, status=503, message=DATABASE_UNREADABLE,
+                    log='%s (%s: %s)' % (DATABASE_UNREADABLE, engine_database(), engine_message(exc)))
     except Exception as exc:
         sys.stderr.write(''.join(traceback.format_exception(exc)))
         return dict(ok=False, status=400, message=engine_message(exc))

@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { oneLine } from '../logging/escape.js';
 import type { Logger } from '../logging/levels.js';
 import type { Settings } from '../settings/schema.js';
 import { ADAPTER, bridgeEnvironment, choosePython, pythonProblem, type PythonChoice } from './python.js';
@@ -191,6 +192,10 @@ export class PythonPool {
     p.requests += 1;
     p.rss = Number(msg.rss ?? 0);
     this.served += 1;
+    if (typeof msg.log === 'string') {
+      // what the operator must see (an unreadable engine database): the request only gets the sentence
+      this.log.error(`engine bridge: ${oneLine(msg.log)}`);
+    }
     if (job) {
       job.resolve(msg.ok === true
         ? (typeof msg.file === 'string' ? { ok: true, file: msg.file, dir: (msg.dir as string | null) ?? null } : { ok: true, json: String(msg.json) })

@@ -3,7 +3,7 @@
  * BRIDGE_PYTHON, else the one of the venv ENGINE_COMMAND's `oq` belongs to: the `#!` line of that
  * script (what running `oq` itself would use), so one setting names the engine for both.
  */
-import { accessSync, constants, openSync, readSync, closeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import { engineConfigFile, engineUserName } from '../runner/engine-env.js';
@@ -15,23 +15,17 @@ export const ADAPTER = join(PACKAGE_ROOT, 'python', 'oq_webui_bridge.py');
 /** The interpreter to run, or why there is none (a sentence naming the setting). */
 export type PythonChoice = { ok: true; python: string; setting: 'BRIDGE_PYTHON' | 'ENGINE_COMMAND' } | { ok: false; problem: string };
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `cmd` found the way execvp finds it. */
-function onPath(cmd: string): string | null {
-  if (isAbsolute(cmd) || cmd.includes('/')) {
-    return isExecutable(cmd) ? cmd : null;
-  }
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutable(join(dir, cmd))) {
-      return join(dir, cmd);
+/** Where a program would be found: itself when it has a slash, else the first match on the PATH (execvp's way; `check` asks the same). */
+export function findProgram(program: string, path = process.env.PATH ?? ''): string | null {
+  const candidates = program.includes('/') ? [program] : path.split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, program));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      if (statSync(c).isFile()) {
+        return c;
+      }
+    } catch {
+      // not here
     }
   }
   return null;
@@ -54,18 +48,18 @@ function shebang(script: string): string | null {
   }
   const words = first.slice(2).trim().split(/\s+/);
   const interp = words[0].endsWith('/env') ? words[1] : words[0];
-  return interp && /python[\d.]*$/.test(interp) ? onPath(interp) : null;
+  return interp && /python[\d.]*$/.test(interp) ? findProgram(interp) : null;
 }
 
 /** BRIDGE_PYTHON, else the Python of ENGINE_COMMAND's `oq`. */
 export function choosePython(settings: Settings): PythonChoice {
   if (settings.BRIDGE_PYTHON) {
-    const found = onPath(settings.BRIDGE_PYTHON);
+    const found = findProgram(settings.BRIDGE_PYTHON);
     return found
       ? { ok: true, python: found, setting: 'BRIDGE_PYTHON' }
       : { ok: false, problem: `BRIDGE_PYTHON: ${settings.BRIDGE_PYTHON} is not an executable file` };
   }
-  const oq = onPath(settings.ENGINE_COMMAND[0]);
+  const oq = findProgram(settings.ENGINE_COMMAND[0]);
   if (!oq) {
     return { ok: false, problem: `ENGINE_COMMAND: ${settings.ENGINE_COMMAND[0]} was not found, so the engine's Python is unknown (set BRIDGE_PYTHON, or give the full path of the engine's \`oq\`)` };
   }

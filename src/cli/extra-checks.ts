@@ -6,12 +6,16 @@
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pidAlive, readPid } from '../../master/pidfile.js';
+import { findProgram } from '../bridge/python.js';
 import { fileGone } from '../db/errors.js';
 import { sqlitePath } from '../db/url.js';
 import type { Settings } from '../settings/schema.js';
 import { immutableLogFiles, logSpace, runningServerLogs } from './log-checks.js';
+
+/** The one program lookup, shared with the engine bridge (check.ts and its test import it from here). */
+export { findProgram };
 
 /** One thing `check` found. */
 export interface Finding {
@@ -106,22 +110,6 @@ function webuiUser(s: Settings): Finding[] {
     }
     return [warning(`WEBUI_USER: there is no user "${s.WEBUI_USER}" on this machine (create it, e.g. \`useradd --system ${s.WEBUI_USER}\`, or set WEBUI_USER to the account the server runs as)`)];
   }
-}
-
-/** Where a program would be found: itself when it has a slash, else the first match on the PATH. */
-export function findProgram(program: string, path = process.env.PATH ?? ''): string | null {
-  const candidates = program.includes('/') ? [program] : path.split(delimiter).filter((d) => isAbsolute(d)).map((d) => join(d, program));
-  for (const c of candidates) {
-    try {
-      accessSync(c, constants.X_OK);
-      if (statSync(c).isFile()) {
-        return c;
-      }
-    } catch {
-      // not here
-    }
-  }
-  return null;
 }
 
 /** ENGINE_COMMAND's program must be runnable, or every calculation fails with `spawn ... ENOENT`. */

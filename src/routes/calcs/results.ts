@@ -68,7 +68,7 @@ export function resultRoutes(router: Router, env: RouteContext): void {
     if (!types.includes(type)) {
       throw notFound(`Nothing to export for export_type=${type}, ${output.ds_key}: it exports as ${types.join(', ')}`);
     }
-    const file = await env.bridge.exportOutput(datastoreOf(env.settings.DATA_DIR, job), output.ds_key, type);
+    const file = await env.bridge.exportOutput(await datastoreOf(env.settings.DATA_DIR, job), output.ds_key, type);
     const contentType = contentTypeOf(type, isZipOfSeveral(file.name, output.ds_key, type));
     sendStream(ctx, file, contentType, `output-${output.id}-${file.name}`);
     // as the original sends it: Koa would add `; charset=utf-8` to text/plain, which a .npz is not

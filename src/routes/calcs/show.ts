@@ -1,11 +1,10 @@
 /** The read-only routes of one calculation: info, log, traceback, datastore (results: results.ts). */
 import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
-import path from 'node:path';
+import { lstat } from 'node:fs/promises';
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { RouteContext } from '../../app-context.js';
-import { calcDir } from '../../calcs/paths.js';
+import { findDatastore } from '../../bridge/datastore.js';
 import { presentInfo, presentLogLine } from '../../calcs/presenters.js';
 import { lastCritical, logSize, logSlice } from '../../data/logs.js';
 import { badRequest, notFound } from '../../errors.js';
@@ -60,27 +59,6 @@ async function sendFile(ctx: Context, file: string, type: string, missing: strin
   }
 }
 
-/** The datastore the engine left in the calculation folder: calc_<id>.hdf5, else the newest .hdf5. */
-async function findDatastore(folder: string, id: number): Promise<string | null> {
-  let names: string[];
-  try {
-    names = await readdir(folder);
-  } catch {
-    return null;
-  }
-  if (names.includes(`calc_${id}.hdf5`)) {
-    return path.join(folder, `calc_${id}.hdf5`);
-  }
-  let best: { file: string; mtime: number } | null = null;
-  for (const name of names.filter((n) => n.endsWith('.hdf5'))) {
-    const st = await lstat(path.join(folder, name)).catch(() => null);
-    if (st?.isFile() && (best === null || st.mtimeMs > best.mtime)) {
-      best = { file: path.join(folder, name), mtime: st.mtimeMs };
-    }
-  }
-  return best?.file ?? null;
-}
-
 /** Registers the read-only routes of one calculation. */
 export function showRoutes(router: Router, env: RouteContext): void {
   const see = (ctx: Context) => loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'see', { aclOn: env.settings.ACL_ON });
@@ -93,7 +71,7 @@ export function showRoutes(router: Router, env: RouteContext): void {
   router.get('/v1/calc/:id/datastore', async function calcDatastore(ctx) {
     const { job } = await see(ctx);
     // the engine names it after its own calculation id (job.engine_calc_id, migration 0004)
-    const file = await findDatastore(calcDir(env.settings.DATA_DIR, job.id), job.engine_calc_id ?? job.id);
+    const file = await findDatastore(env.settings.DATA_DIR, job);
     const missing = `No datastore for calculation ${job.id}`;
     if (file === null) {
       throw notFound(missing);

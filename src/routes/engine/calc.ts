@@ -49,14 +49,14 @@ export function calcEngineRoutes(router: Router, env: RouteContext): void {
     if (!mayExtract(actorOf(ctx), what, query)) {
       throw forbidden(`User ${actorOf(ctx).username} may not extract ${what}`);
     }
-    const file = await env.bridge.extract(datastoreOf(env.settings.DATA_DIR, job), what, query);
+    const file = await env.bridge.extract(await datastoreOf(env.settings.DATA_DIR, job), what, query);
     sendStream(ctx, file, 'application/x-zip', `${what.replace(/\//g, '-')}.npz`);
   });
 
   router.get('/v1/calc/:id/download_png/*what', async function calcDownloadPng(ctx) {
     const what = whatOf(ctx, PNG_WHAT);
     const { job } = await see(ctx);
-    sendStream(ctx, await env.bridge.downloadPng(datastoreOf(env.settings.DATA_DIR, job), what), 'image/png');
+    sendStream(ctx, await env.bridge.downloadPng(await datastoreOf(env.settings.DATA_DIR, job), what), 'image/png');
   });
 
   router.get('/v1/calc/:id/job_zip', async function calcJobZip(ctx) {
@@ -64,6 +64,6 @@ export function calcEngineRoutes(router: Router, env: RouteContext): void {
       throw forbidden();
     }
     const { job } = await see(ctx);
-    sendStream(ctx, await env.bridge.jobZip(datastoreOf(env.settings.DATA_DIR, job)), 'application/x-zip', `job_${job.id}.zip`);
+    sendStream(ctx, await env.bridge.jobZip(await datastoreOf(env.settings.DATA_DIR, job)), 'application/x-zip', `job_${job.id}.zip`);
   });
 }
