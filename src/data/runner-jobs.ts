@@ -3,6 +3,7 @@
  * WHERE states when it is allowed, and the caller learns whether it happened.
  */
 import { Op } from 'sequelize';
+import { claimFirstRow, type Claim } from '../db/query.js';
 import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../db/models/calcs.js';
 
 /** One line for the `log` table. */
@@ -18,22 +19,21 @@ export function findJobModel(db: CalcModels, id: number): Promise<Job | null> {
   return db.Job.findByPk(id);
 }
 
+/** The claim of the oldest `created` job whose folder is in place (ds_calc_dir is set once the upload's folder is). */
+const NEXT_JOB: Claim = {
+  table: 'job',
+  set: "status = 'submitted', is_running = ?, runner = ?, host = ?",
+  where: "status = 'created' AND ds_calc_dir IS NOT NULL",
+  orderBy: 'id',
+};
+
 /**
- * Takes the oldest `created` job whose folder is in place, atomically (the UPDATE only succeeds
- * while it is still `created`, so two runners never take the same job): its id, or null.
+ * Takes the oldest `created` job whose folder is in place, for this runner (`<host>:<pid>`) on
+ * `host` (the machine's name, as the original writes it): its id, or null. One statement, so
+ * that of the runners of every host claiming at once only one gets each job.
  */
-export async function claimNextJob(db: CalcModels, runner: string, host: string): Promise<number | null> {
-  for (;;) {
-    // ds_calc_dir is set once the upload's folder is in place
-    const next = await db.Job.findOne({ where: { status: 'created', ds_calc_dir: { [Op.ne]: null } }, order: [['id', 'ASC']], attributes: ['id'] });
-    if (next === null) {
-      return null;
-    }
-    const [n] = await db.Job.update({ status: 'submitted', is_running: true, runner, host }, { where: { id: next.id, status: 'created' } });
-    if (n === 1) {
-      return next.id;
-    }
-  }
+export function claimNextJob(db: CalcModels, runner: string, host: string): Promise<number | null> {
+  return claimFirstRow(db.sequelize, NEXT_JOB, [true, runner, host], []);
 }
 
 /** Gives a claimed job back to the queue (a runner stopping while it claimed it). */
@@ -69,9 +69,9 @@ export async function finishJob(db: CalcModels, id: number, status: JobStatus, s
   return n === 1;
 }
 
-/** The jobs in a running status, by id (restart recovery). */
-export function runningJobs(db: CalcModels): Promise<Job[]> {
-  return db.Job.findAll({ where: { status: { [Op.in]: [...RUNNING_STATUSES] } }, order: [['id', 'ASC']] });
+/** The jobs in a running status, by id (restart recovery); only those of one runner when given. */
+export function runningJobs(db: CalcModels, runner?: string): Promise<Job[]> {
+  return db.Job.findAll({ where: { status: { [Op.in]: [...RUNNING_STATUSES] }, ...(runner === undefined ? {} : { runner }) }, order: [['id', 'ASC']] });
 }
 
 /** Ids of the jobs still `created` without a folder that were created before `before` (interrupted uploads). */

@@ -42,3 +42,32 @@ export function marks(n: number): string {
 export function walksTables(sequelize: Sequelize): boolean {
   return sequelize.getDialect() === 'sqlite';
 }
+
+/** What a claim changes and on which rows (SQL pieces of src/data, with `?` parameters). */
+export interface Claim {
+  table: string;
+  set: string;
+  where: string;
+  orderBy: string;
+}
+
+/**
+ * Changes the first row (in `orderBy` order) that `where` selects: its id, or null when none.
+ * One row goes to one caller even when the runners of several hosts claim at once: PostgreSQL
+ * locks it FOR UPDATE SKIP LOCKED (a second claimer takes the next row instead of waiting, and a
+ * row changed meanwhile is checked against `where` again); SQLite runs the one statement under
+ * its write lock.
+ */
+export async function claimFirstRow(sequelize: Sequelize, claim: Claim, setParams: unknown[], whereParams: unknown[]): Promise<number | null> {
+  const lock = sequelize.getDialect() === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  const sql = `UPDATE ${claim.table} SET ${claim.set} WHERE id = (SELECT id FROM ${claim.table} WHERE ${claim.where} ORDER BY ${claim.orderBy} LIMIT 1${lock}) RETURNING id`;
+  const rows = await sequelize.query<{ id: number }>(sql, { replacements: [...setParams, ...whereParams], type: QueryTypes.SELECT });
+  return rows.length === 0 ? null : Number(rows[0].id);
+}
+
+/** The database's clock in milliseconds since 1970, as an SQL expression (one clock for every host of a shared database). */
+export function nowMsSql(sequelize: Sequelize): string {
+  return sequelize.getDialect() === 'postgres'
+    ? '(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::bigint'
+    : "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+}

@@ -19,7 +19,7 @@ import { LogWriter } from './log-writer.js';
 import { describeExit, LineTail, tracebackFrom } from './traceback.js';
 
 /** Why the runner stops an engine before it finishes. */
-export type StopReason = 'abort' | 'timeout' | 'shutdown';
+export type StopReason = 'abort' | 'timeout' | 'shutdown' | 'lease';
 
 /** How a run ended, as written to the job. */
 interface Outcome {
@@ -37,6 +37,8 @@ function stoppedOutcome(reason: StopReason, settings: Settings): Outcome {
       return { status: 'failed', level: 'CRITICAL', note: `The calculation ran longer than CALC_TIMEOUT (${settings.CALC_TIMEOUT} s) and was stopped` };
     case 'shutdown':
       return { status: 'failed', level: 'CRITICAL', note: 'The server stopped while the calculation was running, so the calculation failed' };
+    case 'lease':
+      return { status: 'failed', level: 'CRITICAL', note: 'The job runner lost its lease (it did not renew it within RUNNER_LEASE): its engine was stopped' };
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * The job runner: takes `created` jobs in id order (claimed with a conditional UPDATE, so two
- * runners never take the same job), runs at most MAX_CONCURRENT_JOBS engines at once, and
- * moves each job submitted → executing → complete | failed | aborted.
+ * The job runner: takes `created` jobs in id order (claimed in one statement, so of the runners
+ * of every host sharing the database only one takes each job), runs at most MAX_CONCURRENT_JOBS
+ * engines at once on this host, and moves each job submitted → executing → complete | failed |
+ * aborted. It keeps a lease (src/runner/leases.ts) and polls the abort flags of its jobs, which
+ * a worker of any host sets.
  */
 import { existsSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { Logger } from '../logging/levels.js';
 import type { CalcModels } from '../db/models/calcs.js';
 import { abortsRequested, claimNextJob, giveBackJob } from '../data/runner-jobs.js';
@@ -14,7 +15,8 @@ import type { Settings } from '../settings/schema.js';
 import { upgradeEngineDb } from './engine-db.js';
 import { engineDbFile } from './engine-env.js';
 import { JobRun } from './job-run.js';
-import { recoverJobs, runnerIdentity } from './recovery.js';
+import { LeaseKeeper } from './leases.js';
+import { partsOf, recoverJobs, runnerIdentity } from './recovery.js';
 import { removeStaleUploads } from './stale-uploads.js';
 
 /** How often the database is polled for new jobs and abort requests (notifications come sooner). */
@@ -28,7 +30,7 @@ interface Running {
 
 /** The runner's loop; one per runner process. */
 export class JobRunner {
-  readonly identity = runnerIdentity();
+  private readonly leases: LeaseKeeper;
   private readonly running = new Map<number, Running>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
@@ -41,12 +43,20 @@ export class JobRunner {
   /** Why queued jobs wait now (logged once per outage), or null. */
   private waitingFor: string | null = null;
 
-  constructor(private readonly models: CalcModels, private settings: Settings, private readonly log: Logger) {}
+  /** `identity` is `<host>:<pid>` (job.runner, the lease's key); another one only in tests standing for another host. */
+  constructor(private readonly models: CalcModels, private settings: Settings, private readonly log: Logger, readonly identity = runnerIdentity()) {
+    this.leases = new LeaseKeeper(models, identity, () => this.settings.RUNNER_LEASE * 1000, log, () => this.loseJobs());
+  }
 
-  /** Recovers what a previous runner left, then starts polling; jobs are claimed once the engine's database is made. */
+  /**
+   * Takes its lease, recovers what a previous runner of this host left and what runners that
+   * stopped answering left, then starts polling; jobs are claimed once the engine's database is made.
+   */
   async start(): Promise<void> {
     this.databaseProblem = watchDatabaseFile(this.settings.DATABASE);
+    await this.leases.start();
     await recoverJobs(this.models, this.identity, this.log);
+    await this.leases.sweep();
     await removeStaleUploads(this.settings.DATA_DIR);
     this.timer = setInterval(() => this.wake(), POLL_MS);
     void upgradeEngineDb(this.settings, this.log).finally(() => {
@@ -134,7 +144,7 @@ export class JobRunner {
         // the first run creates the engine's database: two first runs would both create it
         return;
       }
-      const id = await claimNextJob(this.models, this.identity, hostname());
+      const id = await claimNextJob(this.models, this.identity, partsOf(this.identity).host);
       if (id === null) {
         return;
       }
@@ -156,7 +166,14 @@ export class JobRunner {
     }
   }
 
-  /** Stops for good: no new jobs; running engines are stopped and their jobs fail. */
+  /** Our lease was ended by another runner, which failed our jobs: their engines must not run on. */
+  private loseJobs(): void {
+    for (const entry of this.running.values()) {
+      entry.run.stop('lease');
+    }
+  }
+
+  /** Stops for good: no new jobs; running engines are stopped and their jobs fail; the lease ends. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) {
@@ -168,5 +185,6 @@ export class JobRunner {
       entry.run.stop('shutdown');
     }
     await Promise.all(entries.map((e) => e.done));
+    await this.leases.stop();
   }
 }

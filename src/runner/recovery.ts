@@ -1,11 +1,14 @@
 /**
- * Restart recovery: jobs left `submitted` or `executing` by a job runner that is gone become
- * `failed`, with a log line saying why; an engine still running for them is stopped.
+ * Restart recovery: jobs left `submitted` or `executing` by a job runner of this host that is
+ * gone become `failed`, with a log line saying why; an engine still running for them is stopped,
+ * and the dead runners' leases are ended. Jobs of other hosts' runners are left to their leases
+ * (src/runner/leases.ts): a host that restarts never fails the jobs of a live one.
  */
 import { hostname } from 'node:os';
 import type { Logger } from '../logging/levels.js';
 import type { CalcModels } from '../db/models/calcs.js';
 import { failFolderless, finishJob, foldersNeverMade, insertLogLines, runningJobs } from '../data/runner-jobs.js';
+import { dropLease, leasesOn } from '../data/runner-leases.js';
 import { signalGroup } from './engine-process.js';
 import { isLiveProcessWith } from './liveness.js';
 
@@ -14,18 +17,23 @@ export function runnerIdentity(): string {
   return `${hostname()}:${process.pid}`;
 }
 
+/** The host and pid parts of a runner's `<host>:<pid>`. */
+export function partsOf(runner: string): { host: string; pid: number } {
+  const at = runner.lastIndexOf(':');
+  return { host: runner.slice(0, at), pid: Number(runner.slice(at + 1)) };
+}
+
 /** Whether a job's recorded runner is a live job runner other than this one (it still owns the job). */
 function ownedByLiveRunner(runner: string | null, self: string): boolean {
   if (runner === null || runner === self) {
     return false;
   }
-  const at = runner.lastIndexOf(':');
-  const host = runner.slice(0, at);
+  const { host, pid } = partsOf(runner);
   if (host !== hostname()) {
-    // another machine's runner: it recovers its own jobs
+    // another machine's runner: its lease says when it stopped answering (src/runner/leases.ts)
     return true;
   }
-  return isLiveProcessWith(Number(runner.slice(at + 1)), 'OQ_WEBUI_CHILD=runner');
+  return isLiveProcessWith(pid, 'OQ_WEBUI_CHILD=runner');
 }
 
 /** Fails the orphaned running jobs; returns their ids. */
@@ -45,6 +53,11 @@ export async function recoverJobs(models: CalcModels, self: string, log: Logger)
       await insertLogLines(models, job.id, [{ timestamp: new Date(), level: 'CRITICAL', process: 'oq-webui', message: why }]);
       log.warning(`Calculation ${job.id} was left ${job.status} by a job runner that is gone: marked failed`);
       failed.push(job.id);
+    }
+  }
+  for (const lease of await leasesOn(models.sequelize, hostname())) {
+    if (!ownedByLiveRunner(lease.runner, self) && lease.runner !== self) {
+      await dropLease(models.sequelize, lease.runner);
     }
   }
   failed.push(...(await failInterruptedUploads(models, log)));

@@ -238,6 +238,10 @@ export const DECLARATIONS: Declarations = {
     section: 'calculations', type: 'int', min: 0, metavar: 'SECONDS', default: 0,
     help: 'A calculation running longer than this fails (0 = no limit).',
   },
+  RUNNER_LEASE: {
+    section: 'calculations', type: 'int', min: 3, metavar: 'SECONDS', default: 30,
+    help: 'How long a job runner\'s lease (its heartbeat row in the database, renewed every third of this) holds: once it expired, another host\'s runner marks the jobs of the host that stopped answering failed. The same on every host.',
+  },
   MAX_UPLOAD_SIZE: {
     section: 'calculations', type: 'int', min: 1, metavar: 'BYTES', default: 512 * 1024 * 1024,
     help: 'Largest accepted upload (each file, and all files of one request together).',

@@ -52,6 +52,7 @@ export interface Settings {
   ENGINE_CONFIG: string;
   MAX_CONCURRENT_JOBS: number;
   CALC_TIMEOUT: number;
+  RUNNER_LEASE: number;
   MAX_UPLOAD_SIZE: number;
   MAX_EXTRACTED_SIZE: number;
   USER_QUOTA: number;
