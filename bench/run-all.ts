@@ -15,6 +15,7 @@ import { sleep, startServer, tempDir, type RunningServer } from '../test/helpers
 import { originalMissing, originalVersion, startOriginalPeer, type OriginalPeer } from './original-peer.js';
 import { median, mib, report, rssOf, startClusterHello, wrkRun, type WrkFigures } from './lib.js';
 import { CALC_LOG_ROWS, CALC_OUTPUTS, seedCalc } from './seed-calc.js';
+import { engineBridgeBench } from './engine-bridge.js';
 import { LIST_USER, seedPassword, seedWebui } from './seed.js';
 
 const QUICK = !!process.env.QUICK && process.env.QUICK !== '0';
@@ -335,6 +336,9 @@ async function main(): Promise<void> {
     await peer?.stop();
     rmSync(root, { recursive: true, force: true });
   }
+
+  // ---- the engine bridge (issue 17, bench/engine-bridge.ts): a real calculation, its own servers
+  (await engineBridgeBench(QUICK)).forEach((v, i) => verdict(8 + i, v.what, v.figure, v.pass));
 
   report('\nSummary (same run; a shared, noisy 2-core machine):');
   for (const v of [...verdicts].sort((a, b) => a.n - b.n)) {
