@@ -11,7 +11,7 @@ import { claimNextJob } from '../../src/data/runner-jobs.js';
 import type { CalcModels } from '../../src/db/models/calcs.js';
 import { JobRunner } from '../../src/runner/job-runner.js';
 import type { Settings } from '../../src/settings/schema.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { startPostgres, TEST_POSTGRES_ENV, type PostgresCluster } from '../helpers/postgres.js';
 import { tempDir, waitFor } from '../helpers/server.js';
 import { createJob, jobRow, quietLogger, testDatabase, testSettings } from './support.js';
 
@@ -19,7 +19,10 @@ import { createJob, jobRow, quietLogger, testDatabase, testSettings } from './su
 const CLAIMERS = 4;
 const JOBS = 60;
 
-for (const dialect of ['sqlite', 'postgres'] as const) {
+// on the PostgreSQL pass (test/pg/second-pass.test.ts) testDatabase gives a database of its cluster: once is enough
+const DIALECTS = process.env[TEST_POSTGRES_ENV] ? ['postgres'] as const : ['sqlite', 'postgres'] as const;
+
+for (const dialect of DIALECTS) {
   describe(`job claims from the one queue (${dialect})`, function () {
     this.timeout(60_000);
     let cluster: PostgresCluster | null = null;
@@ -29,7 +32,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     let databases = 0;
 
     before(async function () {
-      if (dialect === 'postgres') {
+      if (dialect === 'postgres' && !process.env[TEST_POSTGRES_ENV]) {
         this.timeout(120_000);
         cluster = await startPostgres();
       }

@@ -17,7 +17,7 @@ import { JobRunner } from '../../src/runner/job-runner.js';
 import { LeaseKeeper } from '../../src/runner/leases.js';
 import type { Settings } from '../../src/settings/schema.js';
 import { alive } from '../helpers/processes.js';
-import { startPostgres, type PostgresCluster } from '../helpers/postgres.js';
+import { startPostgres, TEST_POSTGRES_ENV, type PostgresCluster } from '../helpers/postgres.js';
 import { tempDir, waitFor } from '../helpers/server.js';
 import { createJob, jobRow, quietLogger, testDatabase, testSettings } from './support.js';
 
@@ -39,7 +39,10 @@ function capturingLogger(): { log: Logger; lines: string[] } {
   return { log, lines };
 }
 
-for (const dialect of ['sqlite', 'postgres'] as const) {
+// on the PostgreSQL pass (test/pg/second-pass.test.ts) testDatabase gives a database of its cluster: once is enough
+const DIALECTS = process.env[TEST_POSTGRES_ENV] ? ['postgres'] as const : ['sqlite', 'postgres'] as const;
+
+for (const dialect of DIALECTS) {
   describe(`job runner leases (${dialect})`, function () {
     this.timeout(60_000);
     let cluster: PostgresCluster | null = null;
@@ -51,7 +54,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     const runners: JobRunner[] = [];
 
     before(async function () {
-      if (dialect === 'postgres') {
+      if (dialect === 'postgres' && !process.env[TEST_POSTGRES_ENV]) {
         this.timeout(120_000);
         cluster = await startPostgres();
       }
