@@ -167,6 +167,16 @@ def jobs_from_inis(args):
     return readinput.jobs_from_inis(args['inis'])
 
 
+def job_inputs(args):
+    """The files of a job.ini, the job.ini first, as the engine collects them for `oq zip` (oqzip.zip_job)."""
+    from openquake.commonlib import oqvalidation, readinput
+    ini = os.path.abspath(args['ini'])
+    # not validated, as zip_job: the checks run with the calculation
+    oq = oqvalidation.OqParam(**readinput.get_params(ini))
+    files = [os.path.abspath(f) for f in readinput.get_input_files(oq)]
+    return [ini] + sorted(set(f for f in files if f != ini))
+
+
 def sleep(args):
     """Holds a process for `seconds` (the bridge's time-limit test; no engine involved)."""
     import time
@@ -200,6 +210,7 @@ HANDLERS = {
     'validate_nrml': validate_nrml,
     'validate_job': validate_job,
     'jobs_from_inis': jobs_from_inis,
+    'job_inputs': job_inputs,
     'sleep': sleep,
     'list_outputs': list_outputs,
     'export_output': export_output,

@@ -95,8 +95,13 @@ export class EngineBridge {
   }
 
   /** The engine's jobs_from_inis: ids of jobs already run with these job.ini files' checksums. */
-  jobsFromInis(inis: string[]): Promise<EngineJson<{ success?: boolean; error?: string | null; [k: string]: unknown }>> {
+  jobsFromInis(inis: string[]): Promise<EngineJson<{ success: number[]; error: string }>> {
     return this.json('jobs_from_inis', { inis });
+  }
+
+  /** The files of a job.ini (absolute paths, the job.ini first), as the engine collects them for `oq zip`. */
+  jobInputs(ini: string): Promise<EngineJson<string[]>> {
+    return this.json('job_inputs', { ini });
   }
 
   /** Holds a Python process for `seconds` (the time-limit test). */

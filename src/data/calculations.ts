@@ -41,6 +41,12 @@ export async function findJobs(db: CalcModels, ids: number[]): Promise<JobRow[]>
   return selectRows<JobRow>(db.sequelize, `SELECT ${JOB_COLUMNS} FROM job WHERE id IN (${ids.map(() => '?').join(',')}) AND status != 'deleted' ORDER BY id`, ids);
 }
 
+/** The job (not deleted) whose engine calculation has this id, or null: the engine's ids are not ours (jobs_from_inis). */
+export async function findJobOfEngineId(db: CalcModels, engineId: number): Promise<JobRow | null> {
+  const [job] = await selectRows<JobRow>(db.sequelize, `SELECT ${JOB_COLUMNS} FROM job WHERE engine_calc_id = ? AND status != 'deleted' ORDER BY id DESC LIMIT 1`, [engineId]);
+  return job ?? null;
+}
+
 /** Ids of the groups the owner of a job belongs to (what the group rule needs). */
 export function ownerGroupIds(db: CalcModels, userName: string): Promise<number[]> {
   return groupIdsOfUsername(db.sequelize, userName);

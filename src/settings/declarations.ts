@@ -280,7 +280,7 @@ export const DECLARATIONS: Declarations = {
   },
   RUN_INI_FOLDERS: {
     section: 'calculations', type: 'list', metavar: 'DIR', default: [],
-    help: 'Folders whose job.ini files POST /v1/calc/run_ini and GET /v1/calc/jobs_from_inis may name (empty: those routes are refused).',
+    help: 'Folders whose job.ini files POST /v1/calc/run_ini, POST /v1/calc/validate_ini and GET /v1/calc/jobs_from_inis may name (empty: those routes answer 403); run_ini copies the inputs, which must be inside them too.',
   },
   LIST_CACHE_MS: {
     section: 'calculations', type: 'int', min: 0, metavar: 'MS', default: 1000,

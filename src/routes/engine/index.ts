@@ -5,8 +5,9 @@
  */
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
-import { calcEngineRoutes } from './calc.js';
 import type { RouteContext } from '../../app-context.js';
+import { calcEngineRoutes } from './calc.js';
+import { iniRoutes } from './inis.js';
 import { toolRoutes } from './tools.js';
 
 /** The engine routes, on this database. */
@@ -16,6 +17,7 @@ export function engineRoutes(env: RouteContext): Router {
     ctx.set('Access-Control-Allow-Origin', '*');
     await next();
   });
+  iniRoutes(router, env);
   calcEngineRoutes(router, env);
   toolRoutes(router, env);
   return router;

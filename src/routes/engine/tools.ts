@@ -2,13 +2,13 @@
  * The engine's tools the original exposes beside the calculations: ini defaults, the GSIM list,
  * NRML validation, the latest-version check, on_same_fs.
  */
-import { open, realpath } from 'node:fs/promises';
-import { isAbsolute, relative } from 'node:path';
+import { open } from 'node:fs/promises';
 import type Router from '@koa/router';
 import { badRequest } from '../../errors.js';
 import { bodyOf, smallBody } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
 import { sendJson } from './env.js';
+import { fileInside } from './server-files.js';
 import type { RouteContext } from '../../app-context.js';
 
 /** What the original answers offline (check_obsolete_version returns None; no internet here). */
@@ -25,20 +25,9 @@ function adler32(data: Buffer): number {
   return ((b << 16) | a) >>> 0;
 }
 
-/** Whether `file` is a regular file inside `dir` once links are resolved. */
-async function insideFolder(file: string, dir: string): Promise<string | null> {
-  try {
-    const [real, root] = await Promise.all([realpath(file), realpath(dir)]);
-    const rel = relative(root, real);
-    return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? real : null;
-  } catch {
-    return null;
-  }
-}
-
 /** The first 32 bytes of a file the caller may name (under DATA_DIR), or null: missing and refused look alike. */
 async function head32(file: string, dataDir: string): Promise<Buffer | null> {
-  const real = await insideFolder(file, dataDir);
+  const real = await fileInside(file, [dataDir]);
   if (real === null) {
     return null;
   }
