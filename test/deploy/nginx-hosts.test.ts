@@ -4,30 +4,14 @@
  * GET through nginx still answers 200 from the other (real nginx, two real servers).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { PACKAGE_ROOT } from '../../src/paths.js';
+import { twoHostSite } from '../helpers/nginx.js';
 import { freePort, startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
 
 const run = promisify(execFile);
-const SITE = join(PACKAGE_ROOT, 'config', 'nginx', 'oq-webui.conf');
-
-/** The site as an operator with two hosts writes it: the single server replaced by the commented pair, the retry lines on. */
-function twoHostSite(a: number, b: number, port: number): string {
-  const site = readFileSync(SITE, 'utf8');
-  const out = site
-    .replace(/^ {4}server 127\.0\.0\.1:8800;\n/m, '')
-    .replace(/^( {4})# server 10\.0\.0\.21:8800 (.*)$/m, `$1server 127.0.0.1:${a} $2`)
-    .replace(/^( {4})# server 10\.0\.0\.22:8800 (.*)$/m, `$1server 127.0.0.1:${b} $2`)
-    .replace(/^( {8})# (proxy_next_upstream\b.*|proxy_next_upstream_tries .*|proxy_connect_timeout .*)$/gm, '$1$2')
-    .replace('listen 80;', `listen 127.0.0.1:${port};`);
-  // every line the README tells the operator to uncomment was there to be uncommented
-  expect(out.match(/^ {4}server 127\.0\.0\.1:\d+ max_fails=1 fail_timeout=10s;$/gm)).to.have.length(2);
-  expect(out).to.match(/^ {8}proxy_next_upstream error timeout http_502 http_503;$/m);
-  return out;
-}
 
 describe('the nginx site with two hosts (real nginx)', function () {
   this.timeout(120_000);
