@@ -55,7 +55,7 @@ export function ownerGroupIds(db: CalcModels, userName: string): Promise<number[
 /** Asks the runner's side to abort: true when the job was running (the flag is set), false otherwise. */
 export async function requestAbort(db: CalcModels, id: number): Promise<boolean> {
   const marks = RUNNING_STATUSES.map(() => '?').join(', ');
-  return (await changeRows(db.sequelize, `UPDATE job SET abort_requested = 1 WHERE id = ? AND status IN (${marks})`, [id, ...RUNNING_STATUSES])) === 1;
+  return (await changeRows(db.sequelize, `UPDATE job SET abort_requested = TRUE WHERE id = ? AND status IN (${marks})`, [id, ...RUNNING_STATUSES])) === 1;
 }
 
 /**
@@ -64,7 +64,7 @@ export async function requestAbort(db: CalcModels, id: number): Promise<boolean>
  */
 export async function markDeleted(db: CalcModels, id: number): Promise<boolean> {
   const changed = await changeRows(db.sequelize,
-    `UPDATE job SET status = 'deleted', is_running = 0
+    `UPDATE job SET status = 'deleted', is_running = FALSE
      WHERE id = ? AND status NOT IN ('submitted', 'executing', 'deleted')
      AND NOT EXISTS (SELECT 1 FROM job AS child WHERE child.hazard_calculation_id = ? AND child.status != 'deleted')`,
     [id, id]);

@@ -16,9 +16,11 @@ export function logSize(db: CalcModels, jobId: number): Promise<number> {
   return db.LogLine.count({ where: { job_id: jobId } });
 }
 
-/** Lines [offset, offset + limit) of the job's log, oldest first; limit -1 = to the end. */
+/** Lines [offset, offset + limit) of the job's log, oldest first; a negative limit = to the end. */
 export function logSlice(db: CalcModels, jobId: number, offset: number, limit: number): Promise<LogRow[]> {
-  return selectRows<LogRow>(db.sequelize, 'SELECT timestamp, level, process, message FROM log WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?', [jobId, limit, offset]);
+  // "no limit" as a number both dialects take (SQLite's LIMIT -1 is an error on PostgreSQL, its LIMIT ALL one on SQLite)
+  const rows = limit < 0 ? Number.MAX_SAFE_INTEGER : limit;
+  return selectRows<LogRow>(db.sequelize, 'SELECT timestamp, level, process, message FROM log WHERE job_id = ? ORDER BY id LIMIT ? OFFSET ?', [jobId, rows, offset]);
 }
 
 /** The message of the job's last CRITICAL line (its traceback), or null. */

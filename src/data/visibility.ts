@@ -54,5 +54,5 @@ export function visibleJobs(owners: readonly string[] | null, includeShared = tr
   if (includeShared) {
     ors.push("status = 'shared'");
   }
-  return { sql: `status != 'deleted' AND (${ors.length > 0 ? ors.join(' OR ') : '0'})`, replacements: [...owners] };
+  return { sql: `status != 'deleted' AND (${ors.length > 0 ? ors.join(' OR ') : 'FALSE'})`, replacements: [...owners] };
 }

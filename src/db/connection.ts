@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import { sqlitePath } from './url.js';
 
@@ -14,8 +15,7 @@ export { sqlitePath } from './url.js';
 export async function openDatabase(url: string, opts: { create?: boolean } = {}): Promise<Sequelize> {
   const file = sqlitePath(url);
   if (file === null) {
-    // postgres://... : sequelize needs the `pg` package installed beside us.
-    return new Sequelize(url, { logging: false });
+    return openPostgres(url);
   }
   if (opts.create) {
     mkdirSync(dirname(file), { recursive: true });

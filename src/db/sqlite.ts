@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { LRUCache } from 'lru-cache';
 import { Sequelize } from 'sequelize';
+import { keepCauseInStack, withCause } from './stack.js';
 
 /** How long a writer waits for SQLite's lock before giving up (N workers write at once). */
 export const SQLITE_BUSY_TIMEOUT_MS = 15_000;
@@ -80,26 +81,6 @@ function cacheTableInfo(conn: Connection): void {
       (cb as Callback)(err, rows);
     });
   };
-}
-
-/** Sequelize's SQLite errors carry a stack that starts with a bare "Error": put the cause back on its first line. */
-function keepCauseInStack(db: Sequelize): void {
-  const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
-  (db as unknown as { query: typeof query }).query = async (...args: unknown[]) => {
-    try {
-      return await query(...args);
-    } catch (err) {
-      throw withCause(err);
-    }
-  };
-}
-
-/** The error with its message on the first line of its stack. */
-function withCause(err: unknown): unknown {
-  if (err instanceof Error && typeof err.stack === 'string' && !err.stack.includes(err.message)) {
-    err.stack = `${err.name}: ${err.message}${err.stack.replace(/^[^\n]*/, '')}`;
-  }
-  return err;
 }
 
 /** The driver's own words for a failure (`SQLITE_NOTADB: file is not a database`), else the message. */

@@ -5,7 +5,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import sqlite3 from 'sqlite3';
+import { openDatabase } from '../../src/db/connection.js';
+import { serverDatabaseUrl } from '../helpers/accounts.js';
 import { startServer, type RunningServer } from '../helpers/server.js';
 import { buildZip, jobIni, postJson, runCalc, submit, uploadForm, waitStatus, type UploadFile } from './support.js';
 
@@ -17,20 +18,16 @@ function sizedZip(size: number, params: Record<string, string> = {}, compress = 
   return buildZip([{ name: 'job.ini', data: jobIni(params) }, { name: 'data.csv', data: Buffer.alloc(size, 'x'), store: !compress }]);
 }
 
-const INSERT_JOB = "INSERT INTO job (description, user_name, calculation_mode, status, is_running, start_time, relevant, job_ini, abort_requested, size_mb) VALUES ('x', ?, 'classical', 'complete', 0, '2026-01-01 00:00:00.000 +00:00', 1, 'job.ini', 0, ?)";
+const INSERT_JOB = "INSERT INTO job (description, user_name, calculation_mode, status, is_running, start_time, relevant, job_ini, abort_requested, size_mb) VALUES ('x', ?, 'classical', 'complete', FALSE, '2026-01-01 00:00:00.000 +00:00', TRUE, 'job.ini', FALSE, ?)";
 
-/** Runs one SQL statement on the server's database. */
-function sql(server: RunningServer, text: string, params: unknown[] = []): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const db = new sqlite3.Database(join(server.dataDir, 'webui.sqlite3'), sqlite3.OPEN_READWRITE, (err) => {
-      if (err) {
-        reject(err);
-        return;
-      }
-      db.configure('busyTimeout', 15_000);
-      db.run(text, params, (e) => db.close(() => (e ? reject(e) : resolve())));
-    });
-  });
+/** Runs one SQL statement on the server's database (SQLite, or PostgreSQL on the second pass). */
+async function sql(server: RunningServer, text: string, params: unknown[] = []): Promise<void> {
+  const db = await openDatabase(serverDatabaseUrl(server));
+  try {
+    await db.query(text, { replacements: params });
+  } finally {
+    await db.close();
+  }
 }
 
 function leftovers(server: RunningServer): string[] {

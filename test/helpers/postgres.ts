@@ -108,14 +108,22 @@ export const TEST_POSTGRES_ENV = 'OQ_WEBUI_TEST_POSTGRES';
 
 let databases = 0;
 
+/** The database made for each key (a server's folder started again, a second connection of one test). */
+const byKey = new Map<string, string>();
+
 /**
  * With TEST_POSTGRES_ENV set: a new, migrated database on that cluster for one server (each
- * server of a test gets its own, as each gets its own SQLite file otherwise); else null.
+ * server of a test gets its own, as each gets its own SQLite file otherwise), the same one again
+ * for the same `key` (a server started again in its folder); else null.
  */
-export async function testPostgresDatabase(): Promise<string | null> {
+export async function testPostgresDatabase(key?: string): Promise<string | null> {
   const base = process.env[TEST_POSTGRES_ENV];
   if (!base) {
     return null;
+  }
+  const known = key === undefined ? undefined : byKey.get(key);
+  if (known !== undefined) {
+    return known;
   }
   const { default: pg } = await import('pg');
   const name = `t${process.pid}_${++databases}`;
@@ -129,5 +137,8 @@ export async function testPostgresDatabase(): Promise<string | null> {
   const url = `${base}${name}`;
   const { BIN } = await import('./server.js');
   await run(process.execPath, [BIN, 'migrate', '--database', url]);
+  if (key !== undefined) {
+    byKey.set(key, url);
+  }
   return url;
 }

@@ -116,7 +116,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const configFile = join(dir, 'local_settings.json');
   // a test that names its database or data folder means that one (the default SQLite file there)
   const ownDatabase = opts.settings?.DATABASE !== undefined || opts.dataDir !== undefined || (opts.args ?? []).some((a) => a === '--data-dir' || a === '--database');
-  const postgres = ownDatabase ? null : await testPostgresDatabase();
+  const postgres = ownDatabase ? null : await testPostgresDatabase(opts.dir);
   const database = (opts.settings?.DATABASE as string | undefined) ?? postgres ?? `sqlite:${join(dataDir, 'webui.sqlite3')}`;
   writeFileSync(configFile, JSON.stringify({
     ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'],

@@ -1,4 +1,4 @@
-/** Test support for the job runner: a migrated SQLite database and jobs with their input folders. */
+/** Test support for the job runner: a migrated database (SQLite, or PostgreSQL on the second pass) and jobs with their input folders. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Sequelize } from 'sequelize';
@@ -10,6 +10,7 @@ import { LEVELS, type Logger } from '../../src/logging/levels.js';
 import { initCalcModels, type CalcModels } from '../../src/db/models/calcs.js';
 import { resolveSettings } from '../../src/settings/load.js';
 import type { Settings } from '../../src/settings/schema.js';
+import { testPostgresDatabase } from '../helpers/postgres.js';
 import { FAKE_OQ } from '../helpers/server.js';
 
 /** A logger that writes nowhere (the runner's server-log lines are not under test here). */
@@ -30,8 +31,12 @@ export function testSettings(dataDir: string, over: Partial<Settings> = {}): Set
   };
 }
 
-/** Opens (creating) and migrates the database of `settings`. */
+/**
+ * Opens (creating) and migrates the database of `settings`; on the PostgreSQL pass (test/pg/)
+ * `settings.DATABASE` becomes a database of that cluster, the same one for the same data folder.
+ */
 export async function testDatabase(settings: Settings): Promise<{ db: Sequelize; models: CalcModels }> {
+  settings.DATABASE = await testPostgresDatabase(settings.DATA_DIR) ?? settings.DATABASE;
   const db = await openDatabase(settings.DATABASE, { create: true });
   await migrate(db);
   return { db, models: initCalcModels(db) };
