@@ -43,6 +43,8 @@ const SQLITE_KINDS: [string, Kind][] = [
 const UNREACHABLE_CODE = /^(08\w{3}|57P0[123])$/;
 /** Sequelize's connection errors (SequelizeConnectionRefusedError, ...HostNotFound..., ...AcquireTimeout...). */
 const SEQUELIZE_CONNECTION = /^Sequelize(Connection\w*|HostNot\w+|AccessDenied|InvalidConnection)Error$/;
+/** The `pg` driver's words (no code) for a connection lost under a query, or a client already closed by such a loss. */
+const PG_CONNECTION_LOST = /^(Connection terminated( unexpectedly)?|Client (was closed|has encountered a connection error) and is not queryable)$/;
 /** better-sqlite3's words when the file's folder is gone (a TypeError, without a code). */
 const NO_DIRECTORY = /Cannot open database because the directory does not exist/;
 
@@ -65,7 +67,8 @@ function kindOf(err: unknown): Kind | null {
     if (sqlite) {
       return sqlite[1];
     }
-    if (UNREACHABLE_CODE.test(code) || (typeof e.name === 'string' && SEQUELIZE_CONNECTION.test(e.name))) {
+    const lost = code === '' && typeof e.message === 'string' && PG_CONNECTION_LOST.test(e.message);
+    if (lost || UNREACHABLE_CODE.test(code) || (typeof e.name === 'string' && SEQUELIZE_CONNECTION.test(e.name))) {
       return 'unreachable';
     }
     if (typeof e.message === 'string' && NO_DIRECTORY.test(e.message)) {
