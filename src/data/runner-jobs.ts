@@ -1,9 +1,11 @@
 /**
  * The job runner's side of `job`, `output` and `log`: each status change is one statement whose
- * WHERE states when it is allowed, and the caller learns whether it happened.
+ * WHERE states when it is allowed, and the caller learns whether it happened. What a run writes
+ * (its status, its log) waits for a database server restarting instead of being lost.
  */
 import { Op } from 'sequelize';
 import { claimFirstRow, type Claim } from '../db/query.js';
+import { retryWhileUnavailable } from '../db/retry.js';
 import { RUNNING_STATUSES, type CalcModels, type Job, type JobStatus } from '../db/models/calcs.js';
 
 /** One line for the `log` table. */
@@ -16,7 +18,7 @@ export interface NewLogLine {
 
 /** The job with this id, as a model (the runner reads several of its columns), or null. */
 export function findJobModel(db: CalcModels, id: number): Promise<Job | null> {
-  return db.Job.findByPk(id);
+  return retryWhileUnavailable(() => db.Job.findByPk(id));
 }
 
 /** The claim of the oldest `created` job whose folder is in place (ds_calc_dir is set once the upload's folder is). */
@@ -49,12 +51,12 @@ export async function abortsRequested(db: CalcModels, ids: number[]): Promise<nu
 
 /** submitted → executing, with the engine's pid and the start time. */
 export async function markExecuting(db: CalcModels, id: number, pid: number): Promise<void> {
-  await db.Job.update({ status: 'executing', pid, start_time: new Date() }, { where: { id, status: 'submitted' } });
+  await retryWhileUnavailable(() => db.Job.update({ status: 'executing', pid, start_time: new Date() }, { where: { id, status: 'submitted' } }));
 }
 
 /** Records the engine's own id of the calculation. */
 export async function setEngineCalcId(db: CalcModels, id: number, engineId: number): Promise<void> {
-  await db.Job.update({ engine_calc_id: engineId }, { where: { id } });
+  await retryWhileUnavailable(() => db.Job.update({ engine_calc_id: engineId }, { where: { id } }));
 }
 
 /**
@@ -62,10 +64,10 @@ export async function setEngineCalcId(db: CalcModels, id: number, engineId: numb
  * job), and its folder's size when given; false when it was not running.
  */
 export async function finishJob(db: CalcModels, id: number, status: JobStatus, sizeMb?: number | null): Promise<boolean> {
-  const [n] = await db.Job.update(
+  const [n] = await retryWhileUnavailable(() => db.Job.update(
     { status, is_running: false, stop_time: new Date(), ...(sizeMb === undefined ? {} : { size_mb: sizeMb }) },
     { where: { id, status: { [Op.in]: [...RUNNING_STATUSES] } } },
-  );
+  ));
   return n === 1;
 }
 
@@ -88,7 +90,6 @@ export async function failFolderless(db: CalcModels, id: number): Promise<boolea
 
 /** Appends lines to a job's log (one statement). */
 export async function insertLogLines(db: CalcModels, jobId: number, lines: NewLogLine[]): Promise<void> {
-  await db.LogLine.bulkCreate(lines.map((l) => ({
-    job_id: jobId, timestamp: l.timestamp, level: l.level, process: l.process, message: l.message,
-  })), { validate: false, hooks: false });
+  const rows = lines.map((l) => ({ job_id: jobId, timestamp: l.timestamp, level: l.level, process: l.process, message: l.message }));
+  await retryWhileUnavailable(() => db.LogLine.bulkCreate(rows, { validate: false, hooks: false }));
 }

@@ -78,6 +78,11 @@ function kindOf(err: unknown): Kind | null {
   return null;
 }
 
+/** Whether `err` means the database server cannot be reached now (it may come back by itself: a PostgreSQL restart). */
+export function databaseUnreachable(err: unknown): boolean {
+  return kindOf(err) === 'unreachable';
+}
+
 /** The driver's own words, innermost first (`SQLITE_CORRUPT: database disk image is malformed`). */
 function causeOf(err: unknown): string {
   const messages = chain(err).map((e) => (typeof e.message === 'string' ? e.message : '')).filter(Boolean);

@@ -155,10 +155,11 @@ describe('PostgreSQL stopped and started again under a running server', function
     // nothing lost: every calculation accepted (before, around and after) is in the database and runs to the end
     const accepted = answers.filter((a) => a.jobId !== undefined).map((a) => a.jobId as number);
     expect(accepted.length).to.be.greaterThan(3);
-    await waitFor(async () => {
-      const rows = await cluster.psql('outage', `SELECT count(*) FROM job WHERE status = 'complete' AND id IN (${accepted.join(',')})`);
-      return Number(rows) === accepted.length;
-    }, 60_000, `the ${accepted.length} accepted calculations complete`);
+    const statusOf = (): Promise<string> => cluster.psql('outage', `SELECT string_agg(id || ' ' || status, ', ' ORDER BY id) FROM job WHERE id IN (${accepted.join(',')})`);
+    await waitFor(async () => (await statusOf()).split(', ').filter((s) => s.endsWith(' complete')).length === accepted.length, 60_000,
+      `the ${accepted.length} accepted calculations complete`).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${await statusOf()}`);
+    });
     // the same workers and runner: none crashed or was replaced
     expect(await children()).to.deep.equal(kids);
   });

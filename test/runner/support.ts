@@ -18,13 +18,18 @@ export function quietLogger(): Logger {
   return <Logger>winston.createLogger({ levels: LEVELS, silent: true });
 }
 
+/** The SQLite file in a data folder, the tests' database unless they name one. */
+function defaultDatabase(dataDir: string): string {
+  return `sqlite:${join(dataDir, 'webui.sqlite3')}`;
+}
+
 /** Default settings with a data folder, the stand-in engine, and overrides. */
 export function testSettings(dataDir: string, over: Partial<Settings> = {}): Settings {
   const { settings } = resolveSettings({ env: {} });
   return {
     ...settings,
     DATA_DIR: dataDir,
-    DATABASE: `sqlite:${join(dataDir, 'webui.sqlite3')}`,
+    DATABASE: defaultDatabase(dataDir),
     ENGINE_DATA_DIR: join(dataDir, 'engine'),
     ENGINE_COMMAND: [FAKE_OQ, 'engine', '--run', '{job_ini}', '--exports', 'csv', '-p', 'export_dir={export_dir}'],
     ...over,
@@ -33,10 +38,13 @@ export function testSettings(dataDir: string, over: Partial<Settings> = {}): Set
 
 /**
  * Opens (creating) and migrates the database of `settings`; on the PostgreSQL pass (test/pg/)
- * `settings.DATABASE` becomes a database of that cluster, the same one for the same data folder.
+ * `settings.DATABASE`, unless the test named its own, becomes a database of that cluster, the
+ * same one for the same data folder.
  */
 export async function testDatabase(settings: Settings): Promise<{ db: Sequelize; models: CalcModels }> {
-  settings.DATABASE = await testPostgresDatabase(settings.DATA_DIR) ?? settings.DATABASE;
+  if (settings.DATABASE === defaultDatabase(settings.DATA_DIR)) {
+    settings.DATABASE = await testPostgresDatabase(settings.DATA_DIR) ?? settings.DATABASE;
+  }
   const db = await openDatabase(settings.DATABASE, { create: true });
   await migrate(db);
   return { db, models: initCalcModels(db) };
