@@ -14,9 +14,12 @@ import type { RouteContext } from '../../app-context.js';
 /** What the original answers offline (check_obsolete_version returns None; no internet here). */
 const LATEST_VERSION_OFFLINE = 'None';
 
-/** zlib's adler32 of `data`, as the original's on_same_fs computes it on the first 32 bytes. */
+/**
+ * The original's checksum of the first 32 bytes: `zlib.adler32(data, 0)`, seeded with 0 (not
+ * zlib's default 1), which is what the QGIS plugin and the engine's own test send.
+ */
 function adler32(data: Buffer): number {
-  let a = 1;
+  let a = 0;
   let b = 0;
   for (const byte of data) {
     a = (a + byte) % 65521;
