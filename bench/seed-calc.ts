@@ -10,8 +10,8 @@ import { join } from 'node:path';
 export const CALC_LOG_ROWS = 1000;
 /** Outputs of job 1 (those of the engine's classical QA case 1). */
 export const CALC_OUTPUTS = [
-  { name: 'Hazard Curves', dsKey: 'hcurves', stem: 'hazard_curve-mean-PGA', types: 'csv' },
-  { name: 'Realizations', dsKey: 'realizations', stem: 'realizations', types: 'csv' },
+  { name: 'Hazard Curves', dsKey: 'hcurves', types: 'csv' },
+  { name: 'Realizations', dsKey: 'realizations', types: 'csv' },
 ];
 
 interface Db {
@@ -34,7 +34,7 @@ export async function seedCalc(dataDir: string): Promise<void> {
     await run("INSERT INTO log (job_id, timestamp, level, process, message) VALUES (1, ?, 'INFO', 'MainProcess', ?)", [now, `log line ${i}`]);
   }
   for (const o of CALC_OUTPUTS) {
-    await run('INSERT INTO output (oq_job_id, display_name, last_update, ds_key, size_mb, file_stem, export_types) VALUES (1, ?, ?, ?, 0.01, ?, ?)', [o.name, now, o.dsKey, o.stem, o.types]);
+    await run('INSERT INTO output (oq_job_id, display_name, last_update, ds_key, size_mb, export_types) VALUES (1, ?, ?, ?, 0.01, ?)', [o.name, now, o.dsKey, o.types]);
   }
   await run('COMMIT');
   await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));

@@ -34,11 +34,8 @@ export const WEB: ChildKind = {
   keptOnReload: false,
   wanted: (_s, workers) => workers,
   label: 'Worker',
-  // Semi-spaces of 8 MB (V8's default grows them to 16) and a heap limit make V8 collect before
-  // growing: a loaded worker stays at ~105 MB RSS instead of 120-170 MB (target 5 of issue 8).
-  // 2 MB kept it at ~97 MB but cost 10-15% of a small request's throughput in scavenges;
-  // docs/performance.md has the figures. 256 MB is far above what serving holds (the largest
-  // page is bounded).
+  // smaller semi-spaces and a heap limit make V8 collect before growing, which keeps a loaded
+  // worker within the memory target (the sizes tried and their price: docs/performance.md)
   execArgv: ['--max-semi-space-size=8', '--max-old-space-size=256'],
 };
 

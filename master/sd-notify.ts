@@ -1,29 +1,8 @@
 /**
- * The systemd notify protocol (sd_notify(3)) for the master, so that a `Type=notify` unit (or
- * `Type=notify-reload`, systemd >= 253) knows when the server really serves:
- *
- * - `READY=1` (with `MAINPID=` and a `STATUS=` line) once every worker of the first generation
- *   accepts connections;
- * - `STATUS=` whenever what it says changes: workers serving, generation, jobs running;
- * - `RELOADING=1` + `MONOTONIC_USEC=` when a HUP is taken, then `READY=1` once the new generation
- *   serves (or the reload was refused or failed: the old one goes on serving, STATUS says why);
- * - `STOPPING=1` when the master starts to stop;
- * - `WATCHDOG=1` every half `WATCHDOG_USEC` while the arbiter's loop keeps passing (so
- *   `WatchdogSec=` restarts a master that hangs or is stopped).
- *
- * Without `NOTIFY_SOCKET` nothing is sent and nothing is loaded.
- *
- * How the datagrams are sent: Node has no unix datagram sockets. We use the `unix-dgram` package
- * (Ben Noordhuis, a Node core maintainer; a small native addon built with node-gyp like sqlite3,
- * hence its `allowScripts` entry; millions of downloads a month through syslog transports). The
- * other means were worse: the `systemd-notify` binary sends from its own, short-lived pid, which
- * systemd drops under the default `NotifyAccess=main` (and, before systemd 254, may fail to
- * attribute to the unit at all once that process has exited); a helper process has the same
- * problem. A native socket in the master sends from the master's pid, as sd_notify() does. Like
- * sd_notify(), we send each message with sendto() to the socket's path (so a `systemctl
- * daemon-reexec` that recreates the socket is followed), and ignore errors: systemd being gone
- * must not stop the server. Abstract sockets (`@name`) are not supported by unix-dgram: the
- * master says so once and sends nothing (systemd's own NOTIFY_SOCKET is /run/systemd/notify).
+ * The systemd notify protocol (sd_notify(3)) for the master: READY=1 once the first generation
+ * serves, STATUS=, RELOADING=1/READY=1 around a HUP, STOPPING=1, WATCHDOG=1 while the arbiter's
+ * loop passes. Without NOTIFY_SOCKET nothing is sent or loaded. Sent from the master's own pid
+ * through the unix-dgram addon (why: docs/architecture.md, "Reasons moved out of file headers").
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';

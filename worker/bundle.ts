@@ -10,7 +10,7 @@ import { DRIVER_PACKAGES } from '../src/db/drivers.js';
 import { DIST_ROOT, PACKAGE_ROOT } from '../src/paths.js';
 import { BUNDLE_FILE, MANIFEST_FILE, type BundleManifest } from '../src/worker-bundle-files.js';
 
-const EXTERNAL = [...DRIVER_PACKAGES, 'authenticate-pam', 'unix-dgram', 'umzug', 'esbuild'];
+const EXTERNAL = [...DRIVER_PACKAGES, 'authenticate-pam', 'unix-dgram', 'esbuild'];
 
 async function main(): Promise<void> {
   const t0 = Date.now();

@@ -1,12 +1,8 @@
 /**
- * Safe extraction of an uploaded zip archive into a calculation's input folder.
- *
- * Contract: `destDir` is the calculation's fresh input folder inside the data folder. It may
- * already exist (it is created when it does not). Nothing is ever written outside it. Files are
- * created exclusively (an existing file is never overwritten). On refusal or any other error,
- * everything this call created is removed again — the files it wrote, the folders it made and
- * `destDir` itself if the call created it — so `destDir` is left as it was before the call; the
- * caller then usually removes the whole calculation folder anyway.
+ * Safe extraction of an uploaded zip into a calculation's fresh input folder: nothing is written
+ * outside it, no file is overwritten, and on refusal or error everything this call created is
+ * removed again, so the folder is left as it was (docs/architecture.md, "Reasons moved out of
+ * file headers").
  */
 import { lstat, mkdir, open, rm, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';

@@ -1,16 +1,8 @@
 /**
- * Where the engine keeps its files, and the environment it runs in, as learned from the real
- * engine (.notes/real-engine.md): it reads `~/openquake.cfg` and `$OQ_CONFIG_FILE`, keeps its job
- * database at `[dbserver] file` (default `~/oqdata/db.sqlite3`), its datastore in `$OQ_DATADIR`,
- * its temporary files in `$TMPDIR`, matplotlib's cache under `~/.cache` unless `MPLCONFIGDIR`.
- *
- * So every engine run gets: HOME = the engine data folder (ENGINE_DATA_DIR, default
- * DATA_DIR/engine), OQ_CONFIG_FILE = the oq-webui.cfg written there (its database beside it, no
- * waiting for other jobs), the operator's ENGINE_CONFIG as `~/openquake.cfg` (the engine reads it
- * just before OQ_CONFIG_FILE, so its cluster settings apply and our lines win), OQ_DATADIR = the calculation's folder (calc_<engine id>.hdf5 lands
- * there), TMPDIR = the calculation's tmp/ (removed after the run), TZ = UTC (its log times are
- * local time), and a user name other than `openquake` (for which the engine insists on a
- * separate DbServer daemon).
+ * Where the engine keeps its files and the environment each engine run gets (HOME, OQ_CONFIG_FILE,
+ * the operator's ENGINE_CONFIG as ~/openquake.cfg, OQ_DATADIR, TMPDIR, TZ=UTC, a user name other
+ * than `openquake`), as learned from the real engine (.notes/real-engine.md; the reasons:
+ * docs/architecture.md, "Reasons moved out of file headers").
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';

@@ -1,13 +1,8 @@
 /**
- * Uploads left half-received by a worker that died (SIGKILL, a crash, the machine stopping).
- *
- * A worker receives each upload in DATA_DIR/uploads/upload-<host>-<pid>-<random>/ (see
- * `uploadFolderPrefix`) and removes it when the request ends, whatever happens. A folder whose
- * worker is gone can only be a leftover: every worker and the job runner remove those when they
- * start. A folder of a live worker (an upload in progress) is left alone; "live" means the pid
- * runs and is an oq-webui HTTP worker (pids are reused). Folders of another host (a shared data
- * folder), without an owner in their name, or of a pid reused by another worker are removed
- * once untouched for STALE_UPLOAD_MS.
+ * Uploads left half-received by a worker that died: each worker and the runner remove, when
+ * they start, the upload folders of workers that are gone; a folder of a live worker is left
+ * alone, one of another host or of unknown owner once untouched for STALE_UPLOAD_MS (the rule:
+ * docs/architecture.md, "Reasons moved out of file headers").
  */
 import { hostname } from 'node:os';
 import { readdir, rm, stat } from 'node:fs/promises';

@@ -1,14 +1,8 @@
 /**
- * The auth epoch: one row, one integer, bumped by triggers whenever something that decides who
- * a request is changes — a session ends (logout, logged out everywhere, swept), a user is
- * renamed, deactivated, deleted, gets another password or other rights, a membership or group
- * changes. Each web worker keeps the sessions and actors it has read, and trusts them only
- * while the epoch it reads at the start of each request (one primary-key read of one integer)
- * is the one they were read at (src/auth/auth-cache.ts). Triggers see every write: the app's,
- * the CLI's, another host's on a shared PostgreSQL, a hand-made UPDATE.
- *
- * Not bumped: a new session (nobody can hold it yet), last_login and failed logins, jobs and
- * their log lines (the job runner writes those many times a second).
+ * The auth epoch: one row, one integer, moved by triggers on every write that decides who a
+ * request is (sessions ending, users, rights, memberships, groups), whoever writes; not by a new
+ * session, last_login, failed logins. Caches trust what they read while it stays
+ * (src/db/fresh-cache.ts; docs/architecture.md, decision 2).
  */
 import { DataTypes, type QueryInterface, type Sequelize, type Transaction } from 'sequelize';
 
