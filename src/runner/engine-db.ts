@@ -35,7 +35,13 @@ export async function upgradeEngineDb(settings: Pick<Settings, 'ENGINE_COMMAND' 
   }
   const env = engineCommandEnvironment(process.env, settings.ENGINE_DATA_DIR, '');
   await new Promise<void>((resolve) => {
-    execFile(argv[0], argv.slice(1), { env, cwd: settings.ENGINE_DATA_DIR, timeout: UPGRADE_TIMEOUT_MS }, (err, stdout, stderr) => {
+    // the runner may leave while the upgrade runs (its master killed): the upgrade leaves with it
+    const killOnExit = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    const child = execFile(argv[0], argv.slice(1), { env, cwd: settings.ENGINE_DATA_DIR, timeout: UPGRADE_TIMEOUT_MS }, (err, stdout, stderr) => {
+      process.off('exit', killOnExit);
       if (err !== null) {
         const e = err as NodeJS.ErrnoException & { killed?: boolean };
         const tail = stderr.trim().split('\n').slice(-3).join(' | ');

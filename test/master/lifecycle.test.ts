@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { freePort, startServer, tempDir, waitFor, type RunningServer } from '../helpers/server.js';
@@ -54,6 +54,27 @@ describe('master: pidfile, parent death, the production command line', function 
     await s.exited;
     // they notice the closed IPC channel and leave (a worker allows its requests a second)
     await waitFor(() => children.every((c) => !alive(c.pid)), 15_000, 'the children to exit');
+  });
+
+  it('leaves no engine command behind when the master is SIGKILLed while the runner upgrades the engine\'s database', async function () {
+    const dir = tempDir();
+    // an engine whose every command takes a minute: the runner's --upgrade-db is still running when the master dies
+    const slowOq = join(dir, 'slow-oq');
+    writeFileSync(slowOq, '#!/bin/sh\nexec sleep 60\n');
+    chmodSync(slowOq, 0o755);
+    const s = await startServer({ dir, workers: 1, settings: { ENGINE_COMMAND: [slowOq, 'engine', '--run', '{job_ini}'] } });
+    servers.push(s);
+    const inDir = (): number[] => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number).filter((pid) => {
+      try {
+        return pid !== s.proc.pid && readlinkSync(`/proc/${pid}/cwd`).startsWith(dir);
+      } catch {
+        return false;
+      }
+    });
+    await waitFor(() => inDir().length > 0, 15_000, 'the engine database upgrade to start');
+    s.signal('SIGKILL');
+    await s.exited;
+    await waitFor(() => inDir().length === 0, 15_000, `no process working in ${dir}`);
   });
 
   it('runs the seed\'s production line as written: oq-webui start --bind 127.0.0.1:PORT --workers 4 --timeout 1200', async function () {
