@@ -85,6 +85,10 @@ async function extractsDuring(calc: EngineCalc, n: number, stop: Promise<unknown
 export interface LoadFigures {
   without: WrkFigures;
   during: WrkFigures;
+  /** With the extracts queued on held Python processes (no Python running). */
+  waiting: WrkFigures;
+  /** engine_version's rate in each round: with the extracts running, and waiting, over without. */
+  ratios: { during: number; waiting: number }[];
   extracts: number;
   failedExtracts: number;
   extractMs: number;
@@ -120,6 +124,7 @@ export async function bridgeLoad(calc: EngineCalc, rounds: number, seconds: numb
   await wrkRun(ev, { ...LOAD, seconds: 1, headers });
   const without: WrkFigures[] = [];
   const during: WrkFigures[] = [];
+  const waiting: WrkFigures[] = [];
   let extracts = CONCURRENT_EXTRACTS + n;
   let failedExtracts = burstFailed + n - (alone.value.statuses.get(200) ?? 0);
   const ms: number[] = [];
@@ -140,6 +145,26 @@ export async function bridgeLoad(calc: EngineCalc, rounds: number, seconds: numb
       + `with ${CONCURRENT_EXTRACTS} extracts in flight ${during[r].perSecond.toFixed(0)} req/s (p99 ${during[r].p99.toFixed(1)} ms, ${during[r].failed} failed); `
       + `extracts meanwhile: ${total} answered, ${ok} with 200 (median ${median(seen.ms).toFixed(0)} ms each)`);
     report(`     CPU used without the extracts: ${quiet.cpu}; with them: ${busy.cpu}`);
+    // the same 20 waiting on held Python processes: what waiting on Python alone costs other routes
+    const held = await bridgePythons(calc);
+    held.forEach((p) => process.kill(p, 'SIGSTOP'));
+    let queued: Promise<number[]>;
+    try {
+      queued = Promise.all(Array.from({ length: CONCURRENT_EXTRACTS }, async () => {
+        const res = await fetch(`${calc.ls.server.base}/v1/calc/${calc.id}/extract/${MEAN_CURVES}`, { headers });
+        await res.arrayBuffer();
+        return res.status;
+      }));
+      waiting.push(await wrkRun(ev, { ...LOAD, seconds, headers }));
+    } finally {
+      held.forEach((p) => process.kill(p, 'SIGCONT'));
+    }
+    const answered = await queued;
+    extracts += answered.length;
+    failedExtracts += answered.filter((st) => st !== 200).length;
+    report(`     with ${CONCURRENT_EXTRACTS} extracts waiting on the 2 Python processes held (SIGSTOP): engine_version ${waiting[r].perSecond.toFixed(0)} req/s (p99 ${waiting[r].p99.toFixed(1)} ms, ${waiting[r].failed} failed); `
+      + `the ${CONCURRENT_EXTRACTS} answered ${answered.filter((st) => st === 200).length} x 200 once released`);
   }
-  return { without: best(without), during: best(during), extracts, failedExtracts, extractMs: median(ms), burstMs, pythons, load: la() };
+  const ratios = without.map((w, i) => ({ during: during[i].perSecond / w.perSecond, waiting: waiting[i].perSecond / w.perSecond }));
+  return { without: best(without), during: best(during), waiting: best(waiting), ratios, extracts, failedExtracts, extractMs: median(ms), burstMs, pythons, load: la() };
 }

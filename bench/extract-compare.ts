@@ -8,38 +8,62 @@
  * The original gets the calculation the cheapest honest way: a row in its engine database whose
  * ds_calc_dir is the datastore oq-webui's run wrote (the original reads `ds_calc_dir + '.hdf5'`).
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { promisify } from 'node:util';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { askBridge } from '../src/bridge/client.js';
 import { startOriginal, type OriginalServer } from '../test/helpers/original.js';
 import { BENCH_PASSWORD, BENCH_USER, ENGINE_PYTHON, type EngineCalc } from './engine-calc.js';
 import { median, report } from './lib.js';
 
-const run = promisify(execFile);
 export const MEAN_CURVES = 'hcurves?kind=mean';
 
-/** The engine's extract as the bridge adapter and the original's view run it, `reps` times; ms each. */
+/** The engine's extract as the bridge adapter and the original's view run it, once per line read; ms each. */
 const DIRECT = `
 import os, sys, tempfile, time
 from openquake.baselib import hdf5
 from openquake.calculators.extract import extract
 from openquake.commonlib import datastore
-path, what, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
-out = []
-for _ in range(reps):
+path, what = sys.argv[1], sys.argv[2]
+for _ in sys.stdin:
     t0 = time.perf_counter()
     with datastore.read(path) as ds:
         fd, fname = tempfile.mkstemp(suffix='.npz')
         os.close(fd)
         hdf5.save_npz(extract(ds, what), fname)
-    out.append((time.perf_counter() - t0) * 1000)
+    ms = (time.perf_counter() - t0) * 1000
     os.remove(fname)
-print(' '.join('%.3f' % t for t in out))
+    print('%.3f' % ms, flush=True)
 `;
 
-async function direct(datastore: string, reps: number): Promise<number[]> {
-  const { stdout } = await run(ENGINE_PYTHON, ['-c', DIRECT, datastore, MEAN_CURVES, String(reps)], { env: { ...process.env, CI: '1' } });
-  return stdout.trim().split('\n').pop()!.split(' ').map(Number);
+/** A warm Python process timing the engine's own extract when asked (interleaved with the HTTP requests). */
+function directTimer(datastore: string): { once(): Promise<number>; stop(): void } {
+  const proc = spawn(ENGINE_PYTHON, ['-c', DIRECT, datastore, MEAN_CURVES], { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, CI: '1' } });
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  return {
+    async once() {
+      proc.stdin.write('\n');
+      const next = await lines.next();
+      if (next.done) {
+        throw new Error('the timing Python exited');
+      }
+      return Number(next.value);
+    },
+    stop: () => proc.kill(),
+  };
+}
+
+/** Wall time (ms) of the extract asked straight on the bridge's socket, its file read to the end. */
+async function viaBridge(socket: string, datastore: string): Promise<number> {
+  const t0 = performance.now();
+  const reply = await askBridge(socket, 'extract', { datastore, what: 'hcurves', query: '?kind=mean' });
+  if (reply.kind === 'file') {
+    for await (const chunk of reply.stream) {
+      void chunk;
+    }
+  }
+  return performance.now() - t0;
 }
 
 /** Wall time of one GET (until the whole body is read); throws unless 200. */
@@ -82,13 +106,22 @@ async function registerInOriginal(original: OriginalServer, datastore: string): 
   return id;
 }
 
-/** What the comparison measured (medians in ms). */
-export interface ExtractFigures {
+/** Medians (ms) of one round, or of all rounds. */
+export interface ExtractMedians {
   ours: number;
   original: number;
+  /** The engine's extract in a warm Python process. */
   engine: number;
+  /** The same extract asked straight on the bridge's socket (Python, the pool, the bridge process). */
+  bridge: number;
   /** An authenticated round trip that needs no engine (/v1/engine_version with the session). */
   http: number;
+}
+
+/** What the comparison measured. */
+export interface ExtractFigures {
+  all: ExtractMedians;
+  rounds: ExtractMedians[];
   bytes: { ours: number; original: number };
   samples: number;
 }
@@ -118,16 +151,35 @@ export async function compareExtract(calc: EngineCalc, rounds: number, reps: num
     const theirs: number[] = [];
     const engine: number[] = [];
     const http: number[] = [];
-    for (let r = 0; r < rounds; r += 1) {
-      engine.push(...await direct(calc.datastore, reps));
-      for (let i = 0; i < reps; i += 1) {
-        http.push((await timed(`${calc.ls.server.base}/v1/engine_version`, calc.cookie)).ms);
-        ours.push((await timed(oursUrl, calc.cookie)).ms);
-        theirs.push((await timed(theirsUrl, theirCookie)).ms);
+    const bridge: number[] = [];
+    const rows: ExtractMedians[] = [];
+    const socket = `${calc.ls.server.controlSocket}.bridge`;
+    const timer = directTimer(calc.datastore);
+    try {
+      for (let i = 0; i < 5; i += 1) {
+        await timer.once();
       }
-      report(`   round ${r + 1}: medians oq-webui ${median(ours.slice(-reps)).toFixed(1)} ms, original ${median(theirs.slice(-reps)).toFixed(1)} ms, the engine's extract in Python ${median(engine.slice(-reps)).toFixed(1)} ms, oq-webui's engine_version ${median(http.slice(-reps)).toFixed(1)} ms`);
+      // one of each in turn, so the four figures share the machine's moment
+      for (let r = 0; r < rounds; r += 1) {
+        for (let i = 0; i < reps; i += 1) {
+          engine.push(await timer.once());
+          bridge.push(await viaBridge(socket, calc.datastore));
+          http.push((await timed(`${calc.ls.server.base}/v1/engine_version`, calc.cookie)).ms);
+          ours.push((await timed(oursUrl, calc.cookie)).ms);
+          theirs.push((await timed(theirsUrl, theirCookie)).ms);
+        }
+        const m = (v: number[]): number => median(v.slice(-reps));
+        rows.push({ ours: m(ours), original: m(theirs), engine: m(engine), bridge: m(bridge), http: m(http) });
+        report(`   round ${r + 1} (load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}): medians oq-webui ${m(ours).toFixed(1)} ms, original ${m(theirs).toFixed(1)} ms, `
+          + `the engine's extract in Python ${m(engine).toFixed(1)} ms, on the bridge's socket ${m(bridge).toFixed(1)} ms, oq-webui's engine_version ${m(http).toFixed(1)} ms`);
+      }
+    } finally {
+      timer.stop();
     }
-    return { ours: median(ours), original: median(theirs), engine: median(engine), http: median(http), bytes, samples: ours.length };
+    return {
+      all: { ours: median(ours), original: median(theirs), engine: median(engine), bridge: median(bridge), http: median(http) },
+      rounds: rows, bytes, samples: ours.length,
+    };
   } finally {
     await original.stop();
   }
