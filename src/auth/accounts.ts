@@ -26,6 +26,8 @@ export interface NewAccount {
   isSuperuser?: boolean;
   isActive?: boolean;
   source?: AccountSource;
+  /** The original's user level (0 view only, 1 simplified, 2 advanced); 2 when not given. */
+  level?: number;
   /** Group names; each must exist unless createGroups is set. */
   groups?: string[];
 }
@@ -74,7 +76,7 @@ export async function createAccount(models: AccountModels, a: NewAccount, opts: 
   const user = await insertUser(models, {
     username: a.username, email, password,
     isStaff: a.isStaff ?? false, isSuperuser: a.isSuperuser ?? false, isActive: a.isActive ?? true,
-    source: a.source ?? 'local',
+    source: a.source ?? 'local', level: a.level ?? 2,
   });
   if (user === null) {
     throw conflict('A user with that username already exists.');

@@ -7,6 +7,8 @@ export interface Actor {
   isStaff: boolean;
   /** Ids of the groups the user belongs to. */
   groupIds: readonly number[];
+  /** The original's user level: 0 view only, 1 simplified, 2 advanced (users.level, migration 0009). */
+  level: number;
   /** LOCKDOWN off: the default user, who may see and do everything (as the original). */
   unrestricted: boolean;
 }

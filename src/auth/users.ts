@@ -11,11 +11,12 @@ export async function actorOfUser(models: AccountModels, user: User): Promise<Ac
     isSuperuser: user.isSuperuser,
     isStaff: user.isStaff,
     groupIds: await groupIdsOf(models, user.id),
+    level: user.level,
     unrestricted: false,
   };
 }
 
 /** The Actor of every caller when LOCKDOWN is off: the default user, allowed everything. */
 export function unrestrictedActor(username: string): Actor {
-  return { id: null, username, isSuperuser: false, isStaff: false, groupIds: [], unrestricted: true };
+  return { id: null, username, isSuperuser: false, isStaff: false, groupIds: [], level: 2, unrestricted: true };
 }

@@ -15,4 +15,8 @@ export interface ListItem {
   abortable: boolean;
   size_mb: number | null;
   start_time: string | null;
+  /** False for a job marked not relevant (the original's pages leave those out). */
+  relevant: boolean;
+  /** `t1★, t2`: the job's tags, the preferred ones first and starred; null without tags. */
+  tags: string | null;
 }

@@ -37,6 +37,10 @@ export interface ListParams {
   userNameLike?: string;
   /** `relevant=true` leaves out the jobs marked not relevant (the original's pages ask for it). */
   relevant?: boolean;
+  /** Only the jobs preferred for some tag (`preferred_only=1`). */
+  preferredOnly: boolean;
+  /** Only the jobs with this tag (`filter_by_tag=<name>`; `0` means no filter, as in the original). */
+  filterByTag?: string;
   includeShared: boolean;
   limit: number;
   offset: number;
@@ -94,6 +98,8 @@ const PARAMS = {
   user_name_like: userText(300),
   include_shared: booleanText,
   relevant: booleanText,
+  preferred_only: booleanText,
+  filter_by_tag: userText(255),
   limit: boundedInt(1, Number.MAX_SAFE_INTEGER).transform((n) => Math.min(n, MAX_LIMIT)),
   offset: boundedInt(0, MAX_OFFSET),
   order_by: z.string().refine((s) => Object.hasOwn(ORDER_COLUMNS, s), (s) => ({ message: `${JSON.stringify(s)} (one of ${Object.keys(ORDER_COLUMNS).join(', ')})` }))
@@ -132,6 +138,11 @@ export function listParamsOf(querystring: string, query: () => Query): Readonly<
   return p;
 }
 
+/** `filter_by_tag`: `0` is the original's "no filter". */
+function tagFilter(v: string | undefined): string | undefined {
+  return v === '0' ? undefined : v;
+}
+
 /** Validates the list's query string; every bad value is a 400 naming the parameter. */
 export function parseListParams(q: Query): ListParams {
   return {
@@ -141,6 +152,8 @@ export function parseListParams(q: Query): ListParams {
     startTime: param(q, 'start_time'),
     userNameLike: param(q, 'user_name_like'),
     relevant: param(q, 'relevant'),
+    preferredOnly: param(q, 'preferred_only') ?? false,
+    filterByTag: tagFilter(param(q, 'filter_by_tag')),
     includeShared: param(q, 'include_shared') ?? true,
     limit: param(q, 'limit') ?? DEFAULT_LIMIT,
     offset: param(q, 'offset') ?? 0,

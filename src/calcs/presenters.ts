@@ -62,6 +62,9 @@ export interface ListRow {
   hazard_calculation_id: number | null;
   size_mb: number | null;
   start_time: DateValue;
+  relevant: number | boolean;
+  /** The job's tags as the list shows them (src/data/tags.ts tagsOfJobs), null without tags. */
+  tags?: string | null;
 }
 
 
@@ -93,17 +96,81 @@ export function presentListItem(row: ListRow, calcUrl: string): ListItem {
     abortable: running && pidAlive(row.pid),
     size_mb: row.size_mb,
     start_time: listTime(row.start_time),
+    relevant: Boolean(row.relevant),
+    tags: row.tags ?? null,
   };
 }
 
-/** /v1/calc/:id, as the original's calc_info. */
-export function presentInfo(job: { user_name: string; status: string; start_time: DateValue; stop_time: DateValue; is_running: boolean | number }) {
+/** Python's str() of an aware UTC datetime: `2025-01-31 14:05:09.123000+00:00` (calc_info's times). */
+export function awareTime(v: DateValue): string | null {
+  const t = pythonTime(v);
+  return t === null ? null : `${t}+00:00`;
+}
+
+/** Python's isoformat() to the second: `2025-01-31T14:05:09` (the run's answer). */
+export function isoSeconds(v: DateValue): string | null {
+  const d = toDate(v);
+  return d === null ? null : d.toISOString().slice(0, 19);
+}
+
+/** The job columns calc_info and the run's answer show. */
+interface JobFields {
+  id: number;
+  description: string;
+  user_name: string;
+  calculation_mode: string;
+  hazard_calculation_id: number | null;
+  status: string;
+  is_running: boolean | number;
+  start_time: DateValue;
+  stop_time: DateValue;
+  relevant: boolean | number;
+  size_mb: number | null;
+  host: string | null;
+}
+
+/**
+ * /v1/calc/:id, as the original's calc_info: every column of its job table but the server's
+ * folder and pid; workflow_id is always null (oq-webui runs no workflows).
+ */
+export function presentInfo(job: JobFields) {
   return {
+    id: job.id,
+    description: job.description,
     user_name: job.user_name,
+    calculation_mode: job.calculation_mode,
+    hazard_calculation_id: job.hazard_calculation_id,
     status: job.status,
-    start_time: pythonTime(job.start_time),
-    stop_time: pythonTime(job.stop_time),
     is_running: Boolean(job.is_running),
+    start_time: awareTime(job.start_time),
+    stop_time: awareTime(job.stop_time),
+    relevant: Boolean(job.relevant),
+    size_mb: job.size_mb,
+    host: job.host,
+    workflow_id: null,
+  };
+}
+
+/**
+ * POST /v1/calc/run's answer, as the original's: the new job's record and its `job_id` (what
+ * WebExtractor and the QGIS plugin read), without the server's folder (ds_calc_dir).
+ */
+export function presentCreated(job: JobFields & { pid: number | null }) {
+  return {
+    description: job.description,
+    user_name: job.user_name,
+    calculation_mode: job.calculation_mode,
+    hazard_calculation_id: job.hazard_calculation_id,
+    status: job.status,
+    is_running: Boolean(job.is_running),
+    start_time: isoSeconds(job.start_time),
+    stop_time: isoSeconds(job.stop_time),
+    relevant: Boolean(job.relevant),
+    pid: job.pid ?? 0,
+    size_mb: job.size_mb,
+    host: job.host,
+    workflow_id: null,
+    job_id: job.id,
   };
 }
 

@@ -7,7 +7,7 @@ import { UsageError } from './args.js';
 
 /** `oq-webui createuser USERNAME`: a local account, with groups (created if missing). */
 export const createuserCommand: Command = {
-  usage: 'oq-webui createuser USERNAME [--email E] [--superuser] [--staff] [--group NAME ...] [--password-stdin | --no-password]',
+  usage: 'oq-webui createuser USERNAME [--email E] [--superuser] [--staff] [--group NAME ...] [--level 0|1|2] [--password-stdin | --no-password]',
   withSettings: true,
   settingFlags: ['DATABASE', 'DATA_DIR'],
   extras: [
@@ -15,6 +15,7 @@ export const createuserCommand: Command = {
     { flag: '--superuser', kind: 'boolean', help: 'Make the user a superuser (sees every calculation, may grant privileges).' },
     { flag: '--staff', kind: 'boolean', help: 'Make the user staff (may administer users and groups).' },
     { flag: '--group', kind: 'multi', metavar: 'NAME', help: 'Put the user in this group (created if missing); repeat for several.' },
+    { flag: '--level', kind: 'string', metavar: 'N', help: 'The user level of the original WebUI: 0 view only, 1 simplified, 2 advanced (the default; needed to share, tag, and extract everything).' },
     { flag: '--password-stdin', kind: 'boolean', help: 'Read the password from the first line of stdin instead of asking.' },
     { flag: '--no-password', kind: 'boolean', help: 'No local password (a PAM user put in groups before their first login).' },
   ],
@@ -25,6 +26,10 @@ export const createuserCommand: Command = {
     }
     if (args.extras['--password-stdin'] && args.extras['--no-password']) {
       throw new UsageError('--password-stdin and --no-password exclude each other');
+    }
+    const levelText = (args.extras['--level'] as string | undefined) ?? '2';
+    if (!/^[012]$/.test(levelText)) {
+      throw new UsageError('--level is 0 (view only), 1 (simplified) or 2 (advanced)');
     }
     return withDatabase(args, async ({ models }) => {
       const email = (args.extras['--email'] as string | undefined) ?? '';
@@ -45,12 +50,13 @@ export const createuserCommand: Command = {
         username, email, password, groups,
         isStaff: args.extras['--staff'] === true || args.extras['--superuser'] === true,
         isSuperuser: args.extras['--superuser'] === true,
+        level: Number(levelText),
       }, { createGroups: true });
       for (const g of groups.filter((name) => !existing.has(name))) {
         process.stdout.write(`Created group "${g}".\n`);
       }
       const yes = (b: boolean): string => (b ? 'yes' : 'no');
-      process.stdout.write(`User "${user.username}" created (staff: ${yes(user.isStaff)}, superuser: ${yes(user.isSuperuser)}, password: ${yes(password !== null)}, groups: ${groups.join(', ') || 'none'}).\n`);
+      process.stdout.write(`User "${user.username}" created (staff: ${yes(user.isStaff)}, superuser: ${yes(user.isSuperuser)}, level: ${user.level}, password: ${yes(password !== null)}, groups: ${groups.join(', ') || 'none'}).\n`);
       return 0;
     });
   },

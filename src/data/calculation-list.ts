@@ -5,9 +5,10 @@ import type { ListRow } from '../calcs/presenters.js';
 import { freshCache, type FreshCache } from '../db/fresh-cache.js';
 import { selectRows, walksTables } from '../db/query.js';
 import type { CalcModels } from '../db/models/calcs.js';
+import { tagsOfJobs } from './tags.js';
 import { visibleJobs, visibleOwners, type SqlPart, type Visibility } from './visibility.js';
 
-/** The filters of a list request; `counting` for the job_count table (which has no start_time nor relevant). */
+/** The filters of a list request; `counting` for the job_count table (which has no start_time, relevant nor tags). */
 function filters(p: ListParams, counting: boolean): SqlPart {
   const conds: string[] = [];
   const replacements: unknown[] = [];
@@ -35,11 +36,17 @@ function filters(p: ListParams, counting: boolean): SqlPart {
     // as literal text: the partial index job_not_relevant (migration 0006) matches `relevant = FALSE`
     add(`relevant = ${p.relevant ? 'TRUE' : 'FALSE'}`);
   }
+  if (p.preferredOnly && !counting) {
+    add('id IN (SELECT job_id FROM job_tag WHERE is_preferred = TRUE)');
+  }
+  if (p.filterByTag !== undefined && !counting) {
+    add('id IN (SELECT jt.job_id FROM job_tag AS jt JOIN tag AS t ON t.id = jt.tag_id WHERE t.name = ?)', p.filterByTag);
+  }
   return { sql: conds.map((c) => ` AND ${c}`).join(''), replacements };
 }
 
 /** The columns the list shows. */
-export const LIST_COLUMNS = 'id, user_name, calculation_mode, status, is_running, description, pid, hazard_calculation_id, size_mb, start_time';
+export const LIST_COLUMNS = 'id, user_name, calculation_mode, status, is_running, description, pid, hazard_calculation_id, size_mb, start_time, relevant';
 
 /** Above this many visible owners the page is read with one scan instead of one index probe per owner. */
 const MAX_PROBES = 200;
@@ -112,13 +119,13 @@ function pageQuery(p: ListParams, owners: readonly string[] | null, access: Page
 
 /**
  * The count query: from job_count (a few rows per owner) unless the request filters on
- * start_time or asks for the jobs not relevant, which only the job table knows. `relevant=true`
+ * start_time or tags, or asks for the jobs not relevant, which only the job table knows. `relevant=true`
  * (every page of the WebUI) counts from job_count and takes away the visible jobs not relevant,
  * found through the partial index job_not_relevant (usually empty).
  */
 function countQuery(p: ListParams, owners: readonly string[] | null): SqlPart {
   const visible = visibleJobs(owners, p.includeShared);
-  const counting = p.startTime === undefined && p.relevant !== false;
+  const counting = p.startTime === undefined && p.relevant !== false && !p.preferredOnly && p.filterByTag === undefined;
   const f = filters(p, counting);
   if (!counting) {
     return { sql: `SELECT COUNT(*) AS n FROM job WHERE ${visible.sql}${f.sql}`, replacements: [...visible.replacements, ...f.replacements] };
@@ -173,5 +180,6 @@ async function readPage(db: Pick<CalcModels, 'sequelize'>, v: Visibility, p: Lis
   }
   const page = pageQuery(p, owners, access);
   const rows = await selectRows<ListRow>(db.sequelize, page.sql, page.replacements);
-  return Object.freeze({ rows: Object.freeze(rows), total });
+  const tags = await tagsOfJobs(db, rows.map((r) => r.id));
+  return Object.freeze({ rows: Object.freeze(rows.map((r) => Object.freeze({ ...r, tags: tags.get(r.id) ?? null }))), total });
 }

@@ -21,11 +21,13 @@ export interface JobRow {
   stop_time: DateValue;
   pid: number | null;
   size_mb: number | null;
+  relevant: number | boolean;
+  host: string | null;
   /** The engine's own id of the calculation (its datastore's name), once the runner knows it. */
   engine_calc_id: number | null;
 }
 
-const JOB_COLUMNS = 'id, description, user_name, calculation_mode, hazard_calculation_id, status, is_running, start_time, stop_time, pid, size_mb, engine_calc_id';
+const JOB_COLUMNS = 'id, description, user_name, calculation_mode, hazard_calculation_id, status, is_running, start_time, stop_time, pid, size_mb, relevant, host, engine_calc_id';
 
 /** The job with this id (deleted ones included: the caller decides), or null. */
 export async function findJob(db: CalcModels, id: number): Promise<JobRow | null> {

@@ -14,6 +14,8 @@ export interface UserFacts {
   isSuperuser: boolean;
   isStaff: boolean;
   groupIds: readonly number[];
+  /** The original's user level (0 view only, 1 simplified, 2 advanced). */
+  level: number;
 }
 
 /** Users kept per worker (the epoch moves when a user, group or membership changes). */
@@ -34,7 +36,7 @@ export function activeUserFacts(models: AccountModels, id: number): Promise<Read
       return null;
     }
     const groupIds = Object.freeze(await groupIdsOf(models, user.id));
-    return Object.freeze({ id: user.id, username: user.username, isSuperuser: user.isSuperuser, isStaff: user.isStaff, groupIds });
+    return Object.freeze({ id: user.id, username: user.username, isSuperuser: user.isSuperuser, isStaff: user.isStaff, groupIds, level: user.level });
   });
 }
 
@@ -89,6 +91,8 @@ export interface UserFlags {
   isActive?: boolean;
   isStaff?: boolean;
   isSuperuser?: boolean;
+  /** The original's user level (0 view only, 1 simplified, 2 advanced). */
+  level?: number;
 }
 
 /** The guard of every change that could take away an active superuser. */
@@ -102,7 +106,7 @@ const ANOTHER_SUPERUSER_REMAINS = '(NOT (is_superuser AND is_active) OR EXISTS (
 export async function setUserFlags(models: AccountModels, userId: number, flags: UserFlags): Promise<boolean> {
   const sets: string[] = [];
   const values: unknown[] = [];
-  for (const [column, value] of [['is_active', flags.isActive], ['is_staff', flags.isStaff], ['is_superuser', flags.isSuperuser]] as const) {
+  for (const [column, value] of [['is_active', flags.isActive], ['is_staff', flags.isStaff], ['is_superuser', flags.isSuperuser], ['level', flags.level]] as const) {
     if (value !== undefined) {
       sets.push(`${column} = ?`);
       values.push(value);
@@ -137,6 +141,8 @@ export interface NewUserRow {
   isSuperuser: boolean;
   isActive: boolean;
   source: AccountSource;
+  /** The original's user level; 2 (advanced) when not given. */
+  level?: number;
 }
 
 /** Inserts a user; null when the username is taken. */

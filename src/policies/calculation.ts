@@ -6,7 +6,7 @@
  */
 import type { Actor } from '../auth/actor.js';
 import type { Visibility } from '../data/visibility.js';
-import { isSuperuser, isUnrestricted, or, sharesGroup, type Condition } from './helpers.js';
+import { isAdvanced, isSuperuser, isUnrestricted, or, sharesGroup, type Condition } from './helpers.js';
 
 /** What a policy needs to know of a calculation. */
 export interface CalcFacts {
@@ -34,7 +34,7 @@ const canSee: Condition<CalcFacts> = (actor, calc) => {
 const canAbort = or<CalcFacts>(isUnrestricted, isSuperuser, isOwner, inOwnersGroup);
 // "only the owner of a calculation can delete it": superusers are refused too
 const canRemove = or<CalcFacts>(isUnrestricted, isOwner);
-const canShare = or<CalcFacts>(isUnrestricted, isSuperuser, isOwner);
+const canShare: Condition<CalcFacts> = (actor, calc) => isAdvanced(actor, calc) && or<CalcFacts>(isUnrestricted, isSuperuser, isOwner)(actor, calc);
 
 /** May open this calculation (details, results, log, datastore); aclOn false: any actor may, by id. */
 export function maySeeCalculation(actor: Actor, calc: CalcFacts, opts: { aclOn: boolean }): boolean {
@@ -51,16 +51,17 @@ export function mayRemoveCalculation(actor: Actor, calc: CalcFacts): boolean {
   return canRemove(actor, calc);
 }
 
-/** May share or unshare it: the owner or a superuser. */
+/** May share or unshare it: the owner or a superuser, of level 2 (advanced). */
 export function mayShareCalculation(actor: Actor, calc: CalcFacts): boolean {
   return canShare(actor, calc);
 }
 
 /**
  * What a route may do with a calculation; `continue` = use it as the hazard_job_id of a new one
- * (seeing it is enough). Each has the original's 403 message.
+ * (seeing it is enough); `tag` = add or remove a tag, make it the preferred one of a tag. Each
+ * has the original's 403 message.
  */
-export type CalcAction = 'see' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue';
+export type CalcAction = 'see' | 'abort' | 'remove' | 'share' | 'unshare' | 'continue' | 'tag';
 
 /** What a calculation rule is asked about: the job's facts, its id and owner (for the message), and ACL_ON. */
 export interface CalcRecord extends CalcFacts {
@@ -84,6 +85,7 @@ export const CALCULATION_RULES = {
   'calculation.share': calcRule('share'),
   'calculation.unshare': calcRule('unshare'),
   'calculation.continue': calcRule('continue'),
+  'calculation.tag': calcRule('tag'),
 };
 
 /** The rule of each action. */
@@ -99,6 +101,9 @@ export function mayDo(actor: Actor, action: CalcAction, calc: CalcFacts, opts: {
     case 'share':
     case 'unshare':
       return mayShareCalculation(actor, calc);
+    case 'tag':
+      // tags are the team's: an advanced user tags any calculation they see (the original: any calculation)
+      return maySeeCalculation(actor, calc, opts) && isAdvanced(actor, calc);
   }
 }
 

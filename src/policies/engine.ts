@@ -1,10 +1,9 @@
 /**
  * What the engine routes allow beyond seeing the calculation (the original 3.26's rules,
- * openquake/server/views.py). The original's "level 2" (advanced) user is, in oq-webui, a
- * superuser; with LOCKDOWN off everyone has it, as in the original.
+ * openquake/server/views.py). The original's "level 2" (advanced) user is helpers.ts's isAdvanced.
  */
 import type { Actor } from '../auth/actor.js';
-import { isSuperuser, isUnrestricted, or } from './helpers.js';
+import { isAdvanced } from './helpers.js';
 
 /** What any user who sees a calculation may extract from it (the original's EXTRACTABLE_RESOURCES). */
 export const EXTRACTABLE_RESOURCES: readonly string[] = [
@@ -14,8 +13,6 @@ export const EXTRACTABLE_RESOURCES: readonly string[] = [
   'gmf_data', 'hcurves', 'hmaps', 'losses_by_asset', 'losses_by_location', 'losses_by_site', 'mmi_tags',
   'oqparam', 'realizations', 'risk_by_event', 'rupture_info', 'sitecol', 'uhs',
 ];
-
-const isAdvanced = or<unknown>(isUnrestricted, isSuperuser);
 
 function listed(resource: string): boolean {
   return EXTRACTABLE_RESOURCES.some((a) => resource === a || resource.startsWith(`${a}/`) || resource.startsWith(`${a}.`));

@@ -18,3 +18,10 @@ export const isSuperuser: Condition<unknown> = (actor) => actor.isSuperuser;
 export function sharesGroup(actor: Actor, groupIds: readonly number[]): boolean {
   return groupIds.some((g) => actor.groupIds.includes(g));
 }
+
+/**
+ * The original's "advanced" user (user_profile level 2): what sharing, tags, job_zip, every
+ * extract and the datastore (unless ALLOW_DATASTORE_DOWNLOAD) need. A superuser counts as one
+ * whatever their level; with LOCKDOWN off everyone is one, as in the original.
+ */
+export const isAdvanced: Condition<unknown> = (actor) => actor.unrestricted || actor.isSuperuser || actor.level >= 2;

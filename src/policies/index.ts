@@ -5,3 +5,4 @@ export * from './load-calculation.js';
 export * from './authorize.js';
 export * from './load-admin.js';
 export * from './engine.js';
+export * from './levels.js';

@@ -120,6 +120,10 @@ export const DECLARATIONS: Declarations = {
     section: 'accounts', type: 'boolean', default: true,
     help: 'When false, any logged-in user may open any calculation by id (lists stay filtered).',
   },
+  ALLOW_DATASTORE_DOWNLOAD: {
+    section: 'accounts', type: 'boolean', default: true,
+    help: 'When false, only users of level 2 (advanced) and superusers may download a whole datastore (the original 3.26 setting).',
+  },
   WEBUI_PATHPREFIX: {
     section: 'accounts', type: 'string', default: '',
     validate: (v) => (v === '' || (/^\/[^?#]*[^/]$/.test(v)) ? undefined : 'empty, or a path like /webui (leading slash, no trailing slash)'),

@@ -25,6 +25,7 @@ export interface Settings {
   LOCKDOWN: boolean;
   APPLICATION_MODE: string;
   ACL_ON: boolean;
+  ALLOW_DATASTORE_DOWNLOAD: boolean;
   WEBUI_PATHPREFIX: string;
   USE_REVERSE_PROXY: boolean;
   FORWARDED_ALLOW_IPS: string[];

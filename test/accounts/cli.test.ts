@@ -122,9 +122,9 @@ describe('account commands (migrate, createsuperuser, createuser, changepassword
   it('createuser reads the password from stdin, makes staff, and puts the user in groups (created if missing)', async () => {
     const r = await oq(['createuser', 'alice', '--email', 'alice@example.com', '--staff', '--group', 'hazard', '--group', 'risk', '--password-stdin', ...dbArgs], { input: `${GOOD_PASSWORD}\n` });
     expect(r.stderr).to.equal('');
-    expect(r.stdout).to.equal('Created group "hazard".\nCreated group "risk".\nUser "alice" created (staff: yes, superuser: no, password: yes, groups: hazard, risk).\n');
+    expect(r.stdout).to.equal('Created group "hazard".\nCreated group "risk".\nUser "alice" created (staff: yes, superuser: no, level: 2, password: yes, groups: hazard, risk).\n');
     const again = await oq(['createuser', 'bob', '--group', 'hazard', '--no-password', ...dbArgs]);
-    expect(again.stdout).to.equal('User "bob" created (staff: no, superuser: no, password: no, groups: hazard).\n');
+    expect(again.stdout).to.equal('User "bob" created (staff: no, superuser: no, level: 2, password: no, groups: hazard).\n');
     const f = await accountFactory(`sqlite:${join(data, 'webui.sqlite3')}`);
     try {
       const groups = await f.db.models.Group.findAll({ order: [['name', 'ASC']] });

@@ -88,7 +88,7 @@ describe('admin routes: users and groups (JSON, LOCKDOWN on)', function () {
       expect(r.status).to.equal(200);
       const users = r.json as unknown as Json[];
       expect(users.map((u) => u.username)).to.include.members(['root', 'sam', 'pat']);
-      expect(Object.keys(users[0]).sort()).to.deep.equal(['date_joined', 'email', 'groups', 'has_password', 'id', 'is_active', 'is_staff', 'is_superuser', 'last_login', 'source', 'username']);
+      expect(Object.keys(users[0]).sort()).to.deep.equal(['date_joined', 'email', 'groups', 'has_password', 'id', 'is_active', 'is_staff', 'is_superuser', 'last_login', 'level', 'source', 'username']);
       expect(JSON.stringify(users)).not.to.contain('pbkdf2');
     });
 
@@ -106,7 +106,7 @@ describe('admin routes: users and groups (JSON, LOCKDOWN on)', function () {
       r = await call('sam', 'POST', '/admin/users', { username: 'newbie', password: 'Fresh-pass-12' });
       expect(r.status).to.equal(409);
       expect(r.json.error).to.equal('A user with that username already exists.');
-      await server.waitForOutput(/Admin "sam" created user "newbie" \(staff: no, superuser: no, active: yes, password: yes, groups: none\)/);
+      await server.waitForOutput(/Admin "sam" created user "newbie" \(staff: no, superuser: no, active: yes, password: yes, level: 2, groups: none\)/);
     });
 
     it('lets staff set a plain user\'s email and password; the new password logs in', async () => {

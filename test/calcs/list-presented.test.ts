@@ -30,7 +30,7 @@ function deadPid(): number {
 describe('the calculation list page: its rows, their order, their presentation', () => {
   const dir = tempDir('oq-presented-');
   let db: Awaited<ReturnType<typeof openAndMigrate>>;
-  const alice: Actor = { id: 1, username: 'alice', isSuperuser: false, isStaff: false, groupIds: [], unrestricted: false };
+  const alice: Actor = { id: 1, username: 'alice', isSuperuser: false, isStaff: false, groupIds: [], level: 2, unrestricted: false };
 
   before(async () => {
     db = await openAndMigrate(`sqlite:${dir}/db.sqlite3`);

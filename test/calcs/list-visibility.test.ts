@@ -42,7 +42,7 @@ describe('the list filter agrees with maySeeCalculation', () => {
       for (const u of await User.findAll()) {
         actors.push(await actorOfUser(db.models, u));
       }
-      actors.push({ id: null, username: 'ghost', isSuperuser: false, isStaff: false, groupIds: [], unrestricted: false });
+      actors.push({ id: null, username: 'ghost', isSuperuser: false, isStaff: false, groupIds: [], level: 2, unrestricted: false });
       const filterSets: [string, Partial<ListParams>, (j: { status: string; calculation_mode: string }) => boolean][] = [
         ['no filter', {}, () => true],
         ['status=shared', { status: 'shared' }, (j) => j.status === 'shared'],

@@ -4,7 +4,7 @@
  *
  * A corpus line: `MODE ACTOR METHOD PATH [BODY]`
  * - MODE: RESTRICTED, PUBLIC or READ_ONLY (the application mode both servers run in);
- * - ACTOR: anonymous, owner, member, outsider, root; `owner!` is a new session of owner made for
+ * - ACTOR: anonymous, owner, member, outsider, root, viewer (level 0); `owner!` is a new session of owner made for
  *   this case alone (for logout);
  * - PATH: may hold the symbols {done} {failed} {aborted} {unknown} {out0} {out1} (servers' ids);
  * - BODY: `form:a=1&b=2` (urlencoded), `zip:demo|bad|long|noini[&field=value...]` (multipart with

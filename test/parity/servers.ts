@@ -1,6 +1,7 @@
 /**
  * The two servers of the parity suite, given the same users, groups and calculations:
- * - owner and member share group g1, outsider is alone, root is a superuser;
+ * - owner and member share group g1, outsider is alone, root is a superuser; viewer is in g1 with
+ *   user level 0 (view only), the others level 2 (advanced);
  * - `done`: the engine's classical QA case 1 uploaded by owner, run to `complete` by the real engine;
  * - `failed`: the same zip with a job.ini the engine refuses (truncation_level = -2), by owner;
  * - `aborted`: a long grid run of the same model by member, aborted by member while it executes,
@@ -21,6 +22,7 @@ export const USERS = [
   { username: 'member', groups: ['g1'] },
   { username: 'outsider', groups: [] as string[] },
   { username: 'root', groups: [] as string[], superuser: true },
+  { username: 'viewer', groups: ['g1'], level: 0 },
 ];
 
 export type Mode = 'RESTRICTED' | 'PUBLIC' | 'READ_ONLY';
@@ -90,7 +92,8 @@ async function startOurs(mode: Mode): Promise<{ side: Side; server: RunningServe
   if (mode === 'RESTRICTED') {
     const f = await accountFactory(server);
     for (const u of USERS) {
-      await f.createUser({ username: u.username, groups: u.groups, isSuperuser: u.superuser ?? false, isStaff: u.superuser ?? false, email: `${u.username}@example.org` });
+      const user = await f.createUser({ username: u.username, groups: u.groups, isSuperuser: u.superuser ?? false, isStaff: u.superuser ?? false, email: `${u.username}@example.org` });
+      await user.update({ level: u.level ?? 2 });
     }
     await f.close();
   }
@@ -106,7 +109,7 @@ async function startOurs(mode: Mode): Promise<{ side: Side; server: RunningServe
 async function startTheirs(mode: Mode): Promise<{ side: Side; server: OriginalServer }> {
   const server = await startOriginal({
     mode,
-    users: mode === 'RESTRICTED' ? USERS.map((u) => ({ username: u.username, password: GOOD_PASSWORD, groups: u.groups, superuser: u.superuser, level: 2 })) : [],
+    users: mode === 'RESTRICTED' ? USERS.map((u) => ({ username: u.username, password: GOOD_PASSWORD, groups: u.groups, superuser: u.superuser, level: u.level ?? 2 })) : [],
   });
   const side: Side = {
     name: 'original', base: server.base, accessLog: join(server.logDir, 'webui-access.log'), dirs: [server.dir],

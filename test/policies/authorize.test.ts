@@ -6,7 +6,7 @@ import { HttpError } from '../../src/errors.js';
 import { authorize, can } from '../../src/policies/index.js';
 
 function actor(username: string, extra: Partial<Actor> = {}): Actor {
-  return { id: 10, username, isSuperuser: false, isStaff: false, groupIds: [], unrestricted: false, ...extra };
+  return { id: 10, username, isSuperuser: false, isStaff: false, groupIds: [], level: 2, unrestricted: false, ...extra };
 }
 const ROLES: Record<string, Actor> = {
   owner: actor('alice', { groupIds: [1] }),

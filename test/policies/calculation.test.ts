@@ -9,7 +9,7 @@ const GROUP_A = 1;
 const GROUP_B = 2;
 
 function actor(username: string, extra: Partial<Actor> = {}): Actor {
-  return { id: 10, username, isSuperuser: false, isStaff: false, groupIds: [], unrestricted: false, ...extra };
+  return { id: 10, username, isSuperuser: false, isStaff: false, groupIds: [], level: 2, unrestricted: false, ...extra };
 }
 
 const ROLES: Record<string, Actor> = {

@@ -14,6 +14,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare isStaff: CreationOptional<boolean>;
   declare isSuperuser: CreationOptional<boolean>;
   declare source: CreationOptional<AccountSource>;
+  /** The original's user level: 0 view only, 1 simplified, 2 advanced (migration 0009). */
+  declare level: CreationOptional<number>;
   declare lastLogin: CreationOptional<Date | null>;
   declare dateJoined: CreationOptional<Date>;
 }
@@ -31,6 +33,7 @@ export function initUser(sequelize: Sequelize): typeof User {
     isStaff: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false, field: 'is_staff' },
     isSuperuser: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false, field: 'is_superuser' },
     source: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'local' },
+    level: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 2 },
     lastLogin: { type: DataTypes.DATE, allowNull: true, field: 'last_login' },
     dateJoined: { type: DataTypes.DATE, allowNull: false, defaultValue: DataTypes.NOW, field: 'date_joined' },
   }, { sequelize, modelName: 'User', tableName: 'users', timestamps: false });

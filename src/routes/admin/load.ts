@@ -2,6 +2,8 @@
 import { userText, validate, z } from '../../validation/validate.js';
 
 const flag = z.boolean({ invalid_type_error: 'must be true or false' }).optional();
+/** The original's user level: 0 view only, 1 simplified, 2 advanced. */
+const level = z.number({ invalid_type_error: 'must be 0, 1 or 2' }).int('must be 0, 1 or 2').min(0, 'must be 0, 1 or 2').max(2, 'must be 0, 1 or 2').optional();
 /** A name or address: one line of text. */
 const line = (max: number) => userText(max).refine((s) => !/[\n\r]/.test(s), 'line breaks are not allowed');
 const text = (max: number) => line(max).optional();
@@ -14,6 +16,7 @@ export const NEW_USER = z.object({
   is_active: flag,
   is_staff: flag,
   is_superuser: flag,
+  level,
   groups: z.array(line(150), { invalid_type_error: 'must be a list of group names' }).max(1000).optional(),
 });
 
@@ -25,6 +28,7 @@ export const USER_CHANGES = z.object({
   is_active: flag,
   is_staff: flag,
   is_superuser: flag,
+  level,
 });
 
 /** POST and PATCH /admin/groups: the name, trimmed. */

@@ -11,6 +11,7 @@ export function presentUser(u: User, groups: string[]): Record<string, unknown> 
     is_active: u.isActive,
     is_staff: u.isStaff,
     is_superuser: u.isSuperuser,
+    level: u.level,
     source: u.source,
     has_password: !!u.password && !u.password.startsWith(UNUSABLE_PASSWORD_PREFIX),
     last_login: u.lastLogin ? new Date(u.lastLogin).toISOString() : null,

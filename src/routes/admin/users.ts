@@ -24,8 +24,8 @@ function yesNo(b: boolean): string {
 }
 
 /** The flags of a body. */
-function flagsOf(body: { is_active?: boolean; is_staff?: boolean; is_superuser?: boolean }): UserFlags {
-  return { isActive: body.is_active, isStaff: body.is_staff, isSuperuser: body.is_superuser };
+function flagsOf(body: { is_active?: boolean; is_staff?: boolean; is_superuser?: boolean; level?: number }): UserFlags {
+  return { isActive: body.is_active, isStaff: body.is_staff, isSuperuser: body.is_superuser, level: body.level };
 }
 
 /** Applies flag changes; one that would remove the last active superuser is refused (409). */
@@ -63,9 +63,9 @@ export function adminUserRoutes(router: Router, env: RouteContext): void {
     const groups = body.groups ?? [];
     const user = await createAccount(env.models, {
       username: body.username, email: body.email ?? '', password: body.password ?? null,
-      isActive: flags.isActive, isStaff: flags.isStaff, isSuperuser: flags.isSuperuser, groups,
+      isActive: flags.isActive, isStaff: flags.isStaff, isSuperuser: flags.isSuperuser, level: flags.level, groups,
     });
-    env.log.info(`Admin "${actor.username}" created user "${user.username}" (staff: ${yesNo(user.isStaff)}, superuser: ${yesNo(user.isSuperuser)}, active: ${yesNo(user.isActive)}, password: ${yesNo(body.password !== undefined)}, groups: ${groups.join(', ') || 'none'})`);
+    env.log.info(`Admin "${actor.username}" created user "${user.username}" (staff: ${yesNo(user.isStaff)}, superuser: ${yesNo(user.isSuperuser)}, active: ${yesNo(user.isActive)}, password: ${yesNo(body.password !== undefined)}, level: ${user.level}, groups: ${groups.join(', ') || 'none'})`);
     ctx.status = 201;
     ctx.body = await present(env, user);
   });
@@ -99,6 +99,7 @@ export function adminUserRoutes(router: Router, env: RouteContext): void {
       email !== undefined ? `email=${email}` : '',
       password !== undefined ? 'password' : '',
       ...(['isActive', 'isStaff', 'isSuperuser'] as const).filter((k) => flags[k] !== undefined).map((k) => `${k.replace(/^is/, 'is_').toLowerCase()}=${flags[k]}`),
+      flags.level !== undefined ? `level=${flags.level}` : '',
     ].filter(Boolean);
     env.log.info(`Admin "${actor.username}" updated user "${target.username}" (${changed.join(', ') || 'nothing'})`);
     ctx.body = await present(env, target);

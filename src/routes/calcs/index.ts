@@ -11,6 +11,7 @@ import { listRoutes } from './list.js';
 import { resultRoutes } from './results.js';
 import { runRoutes } from './run.js';
 import { showRoutes } from './show.js';
+import { tagRoutes } from './tags.js';
 
 /** The routes READ_ONLY mode removes. */
 const WRITE_ROUTES = ['/v1/calc/run', '/v1/calc/validate_zip', '/v1/calc/:id/abort', '/v1/calc/:id/remove'];
@@ -24,6 +25,7 @@ export function calcRoutes(env: RouteContext): Router {
   });
   // specific paths before /v1/calc/:id
   listRoutes(router, env);
+  tagRoutes(router, env);
   if (env.settings.APPLICATION_MODE === 'READ_ONLY') {
     for (const p of WRITE_ROUTES) {
       router.post(p, async function readOnly() {

@@ -4,6 +4,7 @@ import type { RouteContext } from '../../app-context.js';
 import { listParamsOf } from '../../calcs/list-params.js';
 import { presentListItem } from '../../calcs/presenters.js';
 import { listPage } from '../../data/calculation-list.js';
+import { tagsOfJobs } from '../../data/tags.js';
 import { actorOf } from '../../middlewares/state.js';
 import { visibility } from '../../policies/calculation.js';
 import { loadCalculationFor } from '../../policies/load-calculation.js';
@@ -24,6 +25,7 @@ export function listRoutes(router: Router, env: RouteContext): void {
 
   router.get('/v1/calc/:id/status', async function calcStatus(ctx) {
     const { job } = await loadCalculationFor(env.models, actorOf(ctx), ctx.params.id, 'see', { aclOn: env.settings.ACL_ON });
-    ctx.body = presentListItem(job, absoluteUrl(ctx, env.settings, '/v1/calc/'));
+    const tags = await tagsOfJobs(env.models, [job.id]);
+    ctx.body = presentListItem({ ...job, tags: tags.get(job.id) ?? null }, absoluteUrl(ctx, env.settings, '/v1/calc/'));
   });
 }

@@ -9,6 +9,8 @@ import type { Context } from 'koa';
 import type { RouteContext } from '../../app-context.js';
 import { checkParent, createCalc, prepareInputs } from '../../calcs/new-calc.js';
 import { checkSpace, checkStaged, receiveUpload, stagingFolder as uploadFolder, type Space } from '../../calcs/upload.js';
+import { presentCreated } from '../../calcs/presenters.js';
+import { findJob } from '../../data/calculations.js';
 import { recordInputBytes, usedBytes } from '../../data/quota.js';
 import { HttpError } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
@@ -26,8 +28,21 @@ function receive(ctx: Context, env: RouteContext, staging: string, quota?: Space
   return receiveUpload(ctx.req, staging, ['archive'], { maxBytes: env.settings.MAX_UPLOAD_SIZE, maxFiles: MAX_FILES, quota });
 }
 
+/** The POST-only paths that `/v1/calc/:id` would otherwise take for an id. */
+const POST_ONLY = ['/v1/calc/run', '/v1/calc/validate_zip'];
+
 /** Registers run and validate_zip. */
 export function runRoutes(router: Router, env: RouteContext): void {
+  for (const p of POST_ONLY) {
+    // the original's 405 (Django's require_http_methods): empty, saying what is allowed
+    router.get(p, function postOnly(ctx) {
+      ctx.status = 405;
+      ctx.set('Allow', 'POST');
+      ctx.type = 'text/html';
+      ctx.body = '';
+    });
+  }
+
   router.post('/v1/calc/run', async function calcRun(ctx) {
     const actor = actorOf(ctx);
     const staging = await stagingFolder(env);
@@ -40,8 +55,13 @@ export function runRoutes(router: Router, env: RouteContext): void {
       const bytes = await checkStaged(env.settings, space, staging);
       const id = await createCalc(env, actor, staging, inputs, parent);
       await recordInputBytes(env.models, id, bytes);
+      // read before the runner hears of it: the answer is the job as made (`created`)
+      const job = await findJob(env.models, id);
+      if (job === null) {
+        throw new Error(`calculation ${id} vanished right after it was made`);
+      }
       env.notify('runner', 'created', { id });
-      ctx.body = { status: 'created', job_id: id };
+      ctx.body = presentCreated(job);
     } catch (err) {
       // the original's shape for a refused run: {traceback: [...], job_id}; a 4xx (or a 507: disk full), never a 500
       if (err instanceof HttpError && (err.status < 500 || err.status === 507)) {

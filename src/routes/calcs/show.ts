@@ -7,9 +7,9 @@ import type { RouteContext } from '../../app-context.js';
 import { findDatastore } from '../../bridge/datastore.js';
 import { presentInfo, presentLogLine } from '../../calcs/presenters.js';
 import { lastCritical, logSize, logSlice } from '../../data/logs.js';
-import { badRequest, notFound } from '../../errors.js';
+import { badRequest, forbidden, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
-import { loadCalculationFor } from '../../policies/load-calculation.js';
+import { loadCalculationFor, mayDownloadDatastore } from '../../policies/index.js';
 import { boundedInt, validate } from '../../validation/validate.js';
 
 /** The largest start or stop of a log slice (SQLite's LIMIT and OFFSET stay integers). */
@@ -69,6 +69,11 @@ export function showRoutes(router: Router, env: RouteContext): void {
   });
 
   router.get('/v1/calc/:id/datastore', async function calcDatastore(ctx) {
+    const actor = actorOf(ctx);
+    if (!mayDownloadDatastore(actor, env.settings.ALLOW_DATASTORE_DOWNLOAD)) {
+      // the original's words for this refusal
+      throw forbidden(`user_level=${actor.level}, settings.ALLOW_DATASTORE_DOWNLOAD=False`);
+    }
     const { job } = await see(ctx);
     // the engine names it after its own calculation id (job.engine_calc_id, migration 0004)
     const file = await findDatastore(env.settings.DATA_DIR, job);
