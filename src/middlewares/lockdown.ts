@@ -23,6 +23,8 @@ export function lockdownGate(s: Pick<Settings, 'WEBUI_PATHPREFIX' | 'LOGIN_URL'>
     }
     if (ctx.path.startsWith(`${p}/v1/`)) {
       ctx.status = 403;
+      // as Django's HttpResponseForbidden: an empty text/html body
+      ctx.type = 'text/html';
       ctx.body = '';
       return undefined;
     }

@@ -161,11 +161,8 @@ describe('parity with the original WebUI 3.26', function () {
     const routes = new Set(outcomes.map((x) => x.c.route.replace(/^\S+ /, '')));
     const lines = unexplained.flatMap((x) => x.diffs.filter((d) => !d.why).map(({ d }) =>
       `  unexplained: ${x.c.mode} ${x.c.route} as ${x.c.actor} (corpus line ${x.c.line}): ${d.field}: ours ${d.ours}, original ${d.original}`));
-    // a route of issue 17 that lands and answers as the original leaves its row unused: said, not failed
-    const unused = intended.filter((e) => e.used === 0 && !e.section.startsWith('Not yet built (issue 17)'));
-    const landed = intended.filter((e) => e.used === 0 && e.section.startsWith('Not yet built (issue 17)'));
+    const unused = intended.filter((e) => e.used === 0);
     console.log([...lines, ...unused.map((e) => `  unused intended difference: ${e.mode} ${e.route} ${e.actors.join(',')} ${e.field}`),
-      ...landed.map((e) => `  now identical, remove its row from docs/parity.md: ${e.mode} ${e.route}`),
       `parity: ${outcomes.length} cases, ${identical} identical, ${outcomes.length - identical - unexplained.length} intended, ${unexplained.length} unexplained (${routes.size} routes)`].join('\n'));
     // rows no case needed are printed above (a few depend on the engine's timing), not failed
     expect(lines, 'differences not in docs/parity.md').to.deep.equal([]);

@@ -12,7 +12,7 @@ import { checkSpace, checkStaged, receiveUpload, stagingFolder as uploadFolder, 
 import { presentCreated } from '../../calcs/presenters.js';
 import { findJob } from '../../data/calculations.js';
 import { recordInputBytes, usedBytes } from '../../data/quota.js';
-import { HttpError } from '../../errors.js';
+import { HttpError, notFound } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 
 /** Most files in one upload. */
@@ -30,6 +30,21 @@ function receive(ctx: Context, env: RouteContext, staging: string, quota?: Space
 
 /** The POST-only paths that `/v1/calc/:id` would otherwise take for an id. */
 const POST_ONLY = ['/v1/calc/run', '/v1/calc/validate_zip'];
+
+/**
+ * The original's routes that read a job.ini by its path on the server: not offered (a user would
+ * have the server read any file it can), answered with a 404 that says so, in every mode.
+ */
+const SERVER_PATH_ROUTES = ['/v1/calc/run_ini', '/v1/calc/validate_ini', '/v1/calc/jobs_from_inis'];
+
+/** Registers the 404 of the routes that read server paths (before /v1/calc/:id takes their names for ids). */
+export function serverPathRoutes(router: Router): void {
+  for (const p of SERVER_PATH_ROUTES) {
+    router.all(p, function notOffered() {
+      throw notFound(`${p.split('/').pop()} is not offered: it reads a job.ini by its path on the server; upload the files to /v1/calc/run instead`);
+    });
+  }
+}
 
 /** Registers run and validate_zip. */
 export function runRoutes(router: Router, env: RouteContext): void {

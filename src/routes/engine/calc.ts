@@ -60,8 +60,9 @@ export function calcEngineRoutes(router: Router, env: RouteContext): void {
   });
 
   router.get('/v1/calc/:id/job_zip', async function calcJobZip(ctx) {
-    if (!mayDownloadJobZip(actorOf(ctx))) {
-      throw forbidden();
+    const actor = actorOf(ctx);
+    if (!mayDownloadJobZip(actor)) {
+      throw forbidden(`User ${actor.username} may not download the inputs of a calculation: it needs level 2 (advanced), the user has ${actor.level}`);
     }
     const { job } = await see(ctx);
     sendStream(ctx, await env.bridge.jobZip(await datastoreOf(env.settings.DATA_DIR, job)), 'application/x-zip', `job_${job.id}.zip`);
