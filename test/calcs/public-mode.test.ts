@@ -73,7 +73,7 @@ describe('calculations with LOCKDOWN off (public mode)', function () {
 
     const list = await getJson<ListItem[]>(server, '/v1/calc/list');
     const item = list.body.find((c) => c.id === id) as ListItem;
-    expect(Object.keys(item).sort()).to.deep.equal(['abortable', 'calculation_mode', 'description', 'id', 'is_running', 'owner', 'parent_id', 'size_mb', 'start_time', 'status', 'url'].sort());
+    expect(Object.keys(item).sort()).to.deep.equal(['abortable', 'calculation_mode', 'description', 'id', 'is_running', 'owner', 'parent_id', 'relevant', 'size_mb', 'start_time', 'status', 'tags', 'url'].sort());
     expect(item).to.include({ owner: 'openquake', status: 'complete', is_running: false, calculation_mode: 'classical', description: 'Public run', abortable: false, parent_id: null, url: `${server.base}/v1/calc/${id}` });
     expect(item.start_time).to.match(/^\d{4}-\d\d-\d\d, \d\d:\d\d:\d\d UTC$/);
     expect(item.size_mb).to.be.greaterThan(0);

@@ -10,7 +10,7 @@ import { normalize } from './normalize.js';
 
 const ctx = { base: 'http://127.0.0.1:8800', dirs: ['/tmp/x'], symbols: new Map([[7, '{done}']]), outputs: new Map<number, string>(), route: 'GET /v1/calc/list' };
 const item = { id: 7, owner: 'owner', calculation_mode: 'classical', status: 'complete', is_running: false, description: 'd',
-  url: 'http://127.0.0.1:8800/v1/calc/7', parent_id: null, abortable: false, size_mb: 0.1, start_time: '2026-12-05, 16:54:13 UTC' };
+  url: 'http://127.0.0.1:8800/v1/calc/7', parent_id: null, abortable: false, size_mb: 0.1, start_time: '2026-12-05, 16:54:13 UTC', relevant: true, tags: 't1★' };
 
 function captured(status: number, body: unknown, type = 'application/json'): Captured {
   return { status, headers: { 'content-type': type }, kind: 'json', body: normalize(body, ctx), accessLog: [] };
@@ -29,6 +29,12 @@ describe('the parity comparer names the route and the field of a difference', ()
     const { owner, ...rest } = item;
     expect(unexplained(listCase, captured(200, [{ ...rest, user: owner }]), captured(200, [item])))
       .to.deep.equal(['GET /v1/calc/list $[*].owner', 'GET /v1/calc/list $[*].user']);
+  });
+
+  it('names a changed value of the list presenter (a tag without its star)', () => {
+    // as the outsider: docs/parity.md explains the owner's `tags` by the refused calculation's place in the list
+    const outsider: Case = { ...listCase, actor: 'outsider' };
+    expect(unexplained(outsider, captured(200, [{ ...item, tags: 't1' }]), captured(200, [item]))).to.deep.equal(['GET /v1/calc/list $[*].tags']);
   });
 
   it('names a changed status code and a reworded message', () => {

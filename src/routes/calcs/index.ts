@@ -26,7 +26,7 @@ export function calcRoutes(env: RouteContext): Router {
   // specific paths before /v1/calc/:id
   listRoutes(router, env);
   tagRoutes(router, env);
-  serverPathRoutes(router);
+  serverPathRoutes(router, env);
   if (env.settings.APPLICATION_MODE === 'READ_ONLY') {
     for (const p of WRITE_ROUTES) {
       router.post(p, async function readOnly() {

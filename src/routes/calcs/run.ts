@@ -38,7 +38,7 @@ const POST_ONLY = ['/v1/calc/run', '/v1/calc/validate_zip'];
 const SERVER_PATH_ROUTES = ['/v1/calc/run_ini', '/v1/calc/validate_ini', '/v1/calc/jobs_from_inis'];
 
 /** Registers the 404 of the routes that read server paths (before /v1/calc/:id takes their names for ids). */
-export function serverPathRoutes(router: Router): void {
+export function serverPathRoutes(router: Router, _env: RouteContext): void {
   for (const p of SERVER_PATH_ROUTES) {
     router.all(p, function notOffered() {
       throw notFound(`${p.split('/').pop()} is not offered: it reads a job.ini by its path on the server; upload the files to /v1/calc/run instead`);

@@ -11,16 +11,17 @@ import type { RouteContext } from '../../app-context.js';
 import { addTagToJob, createTag, deleteTag, listTagNames, preferredJob, removeTagFromJob, setPreferredJob, unsetPreferredJob } from '../../data/tags.js';
 import { badRequest, conflict, forbidden } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
+import { userText, validate } from '../../validation/validate.js';
 import { calcFactsOf, loadCalculationFor, mayChangeTags, maySeeCalculation } from '../../policies/index.js';
 
 /** The longest tag name (the column's size). */
 const MAX_TAG_LENGTH = 255;
 
-/** The tag name of the path: 400 when empty, too long or holding control characters. */
+/** The tag name of the path (400 naming what is wrong: too long, control characters, blank). */
 function tagName(ctx: Context): string {
-  const name = String(ctx.params.tag ?? '');
-  if (name.trim() === '' || name.length > MAX_TAG_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
-    throw badRequest(`Invalid tag name: it must be 1 to ${MAX_TAG_LENGTH} characters, without control characters`);
+  const name = validate(userText(MAX_TAG_LENGTH), String(ctx.params.tag ?? ''), 'tag name');
+  if (name.trim() === '') {
+    throw badRequest('Invalid tag name: it is blank');
   }
   return name;
 }
