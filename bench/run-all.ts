@@ -16,6 +16,7 @@ import { originalMissing, originalVersion, startOriginalPeer, type OriginalPeer 
 import { median, mib, report, rssOf, startClusterHello, wrkRun, type WrkFigures } from './lib.js';
 import { CALC_LOG_ROWS, CALC_OUTPUTS, seedCalc } from './seed-calc.js';
 import { engineBridgeBench } from './engine-bridge.js';
+import { hostsListBench } from './hosts-list.js';
 import { LIST_USER, seedPassword, seedWebui } from './seed.js';
 
 const QUICK = !!process.env.QUICK && process.env.QUICK !== '0';
@@ -345,6 +346,13 @@ async function main(): Promise<void> {
 
   // ---- the engine bridge (issue 17, bench/engine-bridge.ts): a real calculation, its own servers
   (await engineBridgeBench(QUICK)).forEach((v, i) => verdict(8 + i, v.what, v.figure, v.pass));
+
+  // ---- the list on PostgreSQL, one host and two behind nginx (issue 19, bench/hosts-list.ts): figures, no target
+  try {
+    await hostsListBench();
+  } catch (e) {
+    report(`   the PostgreSQL and two-host list was not measured: ${(e as Error).message}`);
+  }
 
   report('\nSummary (same run; a shared, noisy 2-core machine):');
   for (const v of [...verdicts].sort((a, b) => a.n - b.n)) {
