@@ -76,11 +76,15 @@ describe('PostgreSQL restarted under load from two hosts', function () {
       }
     };
     const clients = [0, 1, 2, 3].map(client);
-    await sleep(1000);
+    const of = (p: Answer['phase']): Answer[] => answers.filter((a) => a.phase === p);
+    // each phase lasts until it has answers of both kinds from both hosts, however slow the machine
+    const enough = (p: Answer['phase']) => () => ['A', 'B'].every((host) => ['list', 'write'].every((what) => of(p).some((a) => a.host === host && a.what === what)));
+    await waitFor(enough('before'), 60_000, 'answers before the outage');
     phase = 'stopping';
     await h.cluster.pause();
     phase = 'down';
-    await sleep(3000);
+    await sleep(2000);
+    await waitFor(enough('down'), 60_000, 'answers during the outage');
     phase = 'starting';
     await h.cluster.resume();
     // back on both hosts: a few answers in a row from every worker's turn
@@ -95,17 +99,13 @@ describe('PostgreSQL restarted under load from two hosts', function () {
       return true;
     }, 60_000, 'both hosts to answer again');
     phase = 'after';
-    await sleep(2000);
+    await waitFor(enough('after'), 60_000, 'answers after the outage');
     going = false;
     await Promise.all(clients);
 
-    const of = (p: Answer['phase']): Answer[] => answers.filter((a) => a.phase === p);
     const statuses = (list: Answer[]): number[] => [...new Set(list.map((a) => a.status))].sort();
     expect(statuses(of('before'))).to.deep.equal([200, 201]);
-    expect(of('down').length).to.be.greaterThan(10);
     expect(statuses(of('down'))).to.deep.equal([503]);
-    expect(new Set(of('down').map((a) => a.host))).to.deep.equal(new Set(['A', 'B']));
-    expect(of('after').length).to.be.greaterThan(10);
     expect(statuses(of('after'))).to.deep.equal([200, 201]);
     // nothing else at any moment: no 500, no dropped connection
     const odd = answers.filter((a) => ![200, 201, 503].includes(a.status));
