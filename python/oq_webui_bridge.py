@@ -148,16 +148,30 @@ def validate_nrml(args):
 
 
 def validate_job(args):
-    """The original's validate_job: read the job.ini (or zip) and run the calculator's input checks."""
+    """
+    The original's validate_job: the calculator's input checks (OQ_CHECK_INPUT), as `oq check_input`
+    runs them, under a job of the engine's database (3.26.2's calc_id=None fails before any check:
+    "'NoneType' object is not subscriptable"); the datastore of that check is removed.
+    """
     from unittest.mock import patch
     from openquake.calculators import base
-    from openquake.commonlib import readinput
+    from openquake.commonlib import logs
+    calc = None
     try:
-        oq = readinput.get_oqparam(args['path'])
         with patch.dict(os.environ, {'OQ_CHECK_INPUT': '1'}):
-            base.calculators(oq, calc_id=None).run()
+            with logs.init(os.path.abspath(args['path'])) as log:
+                calc = base.calculators(log.get_oqparam(), log.calc_id)
+                calc.run()
+    except sqlite3.DatabaseError:
+        raise
     except Exception as exc:
         return dict(error_msg=str(exc), error_line=None, valid=False)
+    finally:
+        if calc is not None:
+            calc.datastore.close()
+            for name in (calc.datastore.filename, calc.datastore.tempname):
+                if name and os.path.exists(name):
+                    os.remove(name)
     return dict(error_msg=None, error_line=None, valid=True)
 
 
