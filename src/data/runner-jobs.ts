@@ -24,7 +24,7 @@ export function findJobModel(db: CalcModels, id: number): Promise<Job | null> {
 /** The claim of the oldest `created` job whose folder is in place (ds_calc_dir is set once the upload's folder is). */
 const NEXT_JOB: Claim = {
   table: 'job',
-  set: "status = 'submitted', is_running = ?, runner = ?, host = ?",
+  set: "status = 'submitted', is_running = ?, runner = ?, host = ?, start_time = ?",
   where: "status = 'created' AND ds_calc_dir IS NOT NULL",
   orderBy: 'id',
 };
@@ -35,7 +35,8 @@ const NEXT_JOB: Claim = {
  * that of the runners of every host claiming at once only one gets each job.
  */
 export function claimNextJob(db: CalcModels, runner: string, host: string): Promise<number | null> {
-  return claimFirstRow(db.sequelize, NEXT_JOB, [true, runner, host], []);
+  // the start time is the claim's: a runner's claims follow one another, so its jobs start in id order
+  return claimFirstRow(db.sequelize, NEXT_JOB, [true, runner, host, new Date()], []);
 }
 
 /** Gives a claimed job back to the queue (a runner stopping while it claimed it). */
@@ -49,9 +50,9 @@ export async function abortsRequested(db: CalcModels, ids: number[]): Promise<nu
   return rows.map((r) => r.id);
 }
 
-/** submitted → executing, with the engine's pid and the start time. */
+/** submitted → executing, with the engine's pid. */
 export async function markExecuting(db: CalcModels, id: number, pid: number): Promise<void> {
-  await retryWhileUnavailable(() => db.Job.update({ status: 'executing', pid, start_time: new Date() }, { where: { id, status: 'submitted' } }));
+  await retryWhileUnavailable(() => db.Job.update({ status: 'executing', pid }, { where: { id, status: 'submitted' } }));
 }
 
 /** Records the engine's own id of the calculation. */
