@@ -50,6 +50,10 @@ import zlib
 import numpy
 from requests import Session
 
+# the plugin passes timeout=10 (20 for run and on_same_fs); the replay waits longer, so that it never
+# depends on the speed of a loaded machine
+TIMEOUT = 300
+
 calls = []
 
 
@@ -59,14 +63,14 @@ def record(call, resp, ok, why=''):
 
 
 def check_is_lockdown(hostname, session):
-    resp = session.get('%s/v1/engine_version' % hostname, timeout=10, verify=False, allow_redirects=False)
+    resp = session.get('%s/v1/engine_version' % hostname, timeout=TIMEOUT, verify=False, allow_redirects=False)
     record('check_is_lockdown GET /v1/engine_version (anonymous)', resp, resp.status_code == 403,
            'LOCKDOWN is on: the plugin logs in only after a 403')
     return resp.status_code == 403
 
 
 def engine_login(hostname, username, password, session):
-    resp = session.post(hostname + '/accounts/ajax_login/', data={'username': username, 'password': password}, timeout=10)
+    resp = session.post(hostname + '/accounts/ajax_login/', data={'username': username, 'password': password}, timeout=TIMEOUT)
     return resp
 
 
@@ -89,7 +93,7 @@ def dialog(hostname, username, password, calc_id, dest):
            'the plugin raises SvNetworkError("Unable to login: ...") on anything but 200')
     s = login(hostname, username, password)
 
-    resp = s.get('%s/v1/engine_version' % hostname, timeout=10, verify=False, allow_redirects=False, stream=True)
+    resp = s.get('%s/v1/engine_version' % hostname, timeout=TIMEOUT, verify=False, allow_redirects=False, stream=True)
     try:
         version = tuple(int(x) for x in resp.text.split('-')[0].split('.'))
         ok = resp.ok and len(version) >= 2
@@ -98,7 +102,7 @@ def dialog(hostname, username, password, calc_id, dest):
     record('get_engine_version GET /v1/engine_version', resp, ok, resp.text[:40])
 
     url = '%s/v1/calc/list?relevant=true' % hostname
-    resp = s.get(url, timeout=10, verify=False, allow_redirects=False, stream=True)
+    resp = s.get(url, timeout=TIMEOUT, verify=False, allow_redirects=False, stream=True)
     calc_list = json.loads(resp.text) if resp.ok else []
     keys = {'description', 'id', 'calculation_mode', 'owner', 'status', 'is_running', 'size_mb'}
     mine = [c for c in calc_list if c.get('id') == calc_id]
@@ -107,12 +111,12 @@ def dialog(hostname, username, password, calc_id, dest):
            and len(mine) == 1 and mine[0]['status'] == 'complete' and mine[0]['size_mb'] is not None,
            'keys %s' % sorted(set(calc_list[0]) if calc_list else []))
 
-    resp = s.get('%s/v1/calc/%s/status' % (hostname, calc_id), timeout=10, verify=False, stream=True)
+    resp = s.get('%s/v1/calc/%s/status' % (hostname, calc_id), timeout=TIMEOUT, verify=False, stream=True)
     status = json.loads(resp.text)
     record('get_calc_status GET /v1/calc/<id>/status', resp,
            status.get('status') == 'complete' and status.get('calculation_mode') == 'classical')
 
-    resp = s.get('%s/v1/calc/%s/results' % (hostname, calc_id), timeout=10, verify=False, stream=True)
+    resp = s.get('%s/v1/calc/%s/results' % (hostname, calc_id), timeout=TIMEOUT, verify=False, stream=True)
     outputs = json.loads(resp.text) if resp.ok else []
     outputs.sort(key=lambda o: o['name'])
     needed = {'id', 'name', 'type', 'outtypes', 'size_mb'}
@@ -121,7 +125,7 @@ def dialog(hostname, username, password, calc_id, dest):
            resp.ok and all(needed <= set(o) and isinstance(o['outtypes'], list) for o in outputs)
            and {'hcurves', 'hmaps', 'uhs', 'realizations', 'fullreport'} <= types, 'types %s' % sorted(types))
 
-    resp = s.get('%s/v1/calc/%s/log/%s:%s' % (hostname, calc_id, 0, ''), timeout=10, verify=False, stream=True)
+    resp = s.get('%s/v1/calc/%s/log/%s:%s' % (hostname, calc_id, 0, ''), timeout=TIMEOUT, verify=False, stream=True)
     try:
         rows = json.loads(resp.text)
         text = '\n'.join([','.join(row) for row in rows])
@@ -130,7 +134,7 @@ def dialog(hostname, username, password, calc_id, dest):
         ok = False
     record('get_calc_log GET /v1/calc/<id>/log/0:', resp, ok)
 
-    resp = s.get('%s/v1/calc/%s/oqparam' % (hostname, calc_id), timeout=10, verify=False, stream=True)
+    resp = s.get('%s/v1/calc/%s/oqparam' % (hostname, calc_id), timeout=TIMEOUT, verify=False, stream=True)
     record('get_oqparam GET /v1/calc/<id>/oqparam', resp, resp.status_code == 404,
            'no such route in the original 3.26 (v1/calc_urls.py): 404 there too')
 
@@ -205,7 +209,7 @@ def run(hostname, username, password, archive, hazard_job_id=None):
     data = {'hazard_job_id': hazard_job_id} if hazard_job_id is not None else {}
     data['job_ini'] = os.path.basename(ini_file_names[0])
     files = {'archive': open(archive, 'rb')}
-    resp = s.post('%s/v1/calc/run' % hostname, files=files, data=data, timeout=20, stream=True)
+    resp = s.post('%s/v1/calc/run' % hostname, files=files, data=data, timeout=TIMEOUT, stream=True)
     job_id = resp.json().get('job_id') if resp.ok else None
     record('run_calc POST /v1/calc/run%s' % (' (Continue)' if hazard_job_id else ''), resp,
            resp.ok and isinstance(job_id, int), resp.text[:200])
@@ -214,7 +218,7 @@ def run(hostname, username, password, archive, hazard_job_id=None):
 
 def remove(hostname, username, password, calc_id, method):
     s = login(hostname, username, password)
-    resp = s.post('%s/v1/calc/%s/%s' % (hostname, calc_id, method), timeout=10, stream=True)
+    resp = s.post('%s/v1/calc/%s/%s' % (hostname, calc_id, method), timeout=TIMEOUT, stream=True)
     record('remove_calc POST /v1/calc/<id>/%s' % method, resp, resp.ok, resp.text[:200])
     return {'calls': calls}
 
@@ -224,7 +228,7 @@ def same_fs(hostname, username, password, filename):
     with open(filename, 'rb') as f:
         checksum = zlib.adler32(f.read(32), 0) & 0xffffffff
     resp = s.post('%s/v1/on_same_fs' % hostname, data={'filename': filename, 'checksum': str(checksum)},
-                  timeout=20, stream=True)
+                  timeout=TIMEOUT, stream=True)
     try:
         result = json.loads(resp.text)['success']
         ok = isinstance(result, bool)
