@@ -3,6 +3,7 @@
  * SQL (the rule: docs/architecture.md, "One way to read and write"). Same interface on SQLite and PostgreSQL.
  */
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { postgresSelect } from './postgres.js';
 import { sqliteSelect } from './sqlite.js';
 
 /** Runs a SELECT with positional `?` parameters; resolves with plain rows. */
@@ -10,7 +11,7 @@ export function selectRows<T extends object>(sequelize: Sequelize, sql: string, 
   if (sequelize.getDialect() === 'sqlite') {
     return sqliteSelect<T>(sequelize, sql, params);
   }
-  return sequelize.query<T>(sql, { replacements: params, type: QueryTypes.SELECT, raw: true });
+  return postgresSelect<T>(sequelize, sql, params);
 }
 
 /**
