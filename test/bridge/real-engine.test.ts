@@ -13,6 +13,7 @@ import { PACKAGE_ROOT } from '../../src/paths.js';
 import { lockdownServer, GOOD_PASSWORD, type LockdownServer } from '../helpers/accounts.js';
 import { ENGINE_VENV, openquakePackage } from '../helpers/original.js';
 import { waitFor } from '../helpers/server.js';
+import { TWO_GSIMS } from '../helpers/engine.js';
 import { buildZip } from '../helpers/zips.js';
 
 const run = promisify(execFile);
@@ -20,13 +21,6 @@ const PYTHON = join(ENGINE_VENV, 'bin', 'python');
 const OQ = join(ENGINE_VENV, 'bin', 'oq');
 const SCRIPT = join(PACKAGE_ROOT, 'test', 'bridge', 'py', 'web_extractor.py');
 
-const GSIMS = `<?xml version="1.0" encoding="UTF-8"?>
-<nrml xmlns="http://openquake.org/xmlns/nrml/0.4"><logicTree logicTreeID="lt1"><logicTreeBranchingLevel branchingLevelID="bl1">
-<logicTreeBranchSet uncertaintyType="gmpeModel" branchSetID="bs1" applyToTectonicRegionType="active shallow crust">
-<logicTreeBranch branchID="b1"><uncertaintyModel>SadighEtAl1997</uncertaintyModel><uncertaintyWeight>0.6</uncertaintyWeight></logicTreeBranch>
-<logicTreeBranch branchID="b2"><uncertaintyModel>BooreAtkinson2008</uncertaintyModel><uncertaintyWeight>0.4</uncertaintyWeight></logicTreeBranch>
-</logicTreeBranchSet></logicTreeBranchingLevel></logicTree></nrml>
-`;
 
 /** A classical calculation with two realizations, mean curves, maps and spectra (the QA case 1 source). */
 const INI = `[general]
@@ -76,7 +70,7 @@ if (pkg === null) {
       });
       const qa = join(pkg, 'qa_tests_data', 'classical', 'case_01');
       const zip = await buildZip([
-        { name: 'job.ini', data: INI }, { name: 'gsim_logic_tree.xml', data: GSIMS },
+        { name: 'job.ini', data: INI }, { name: 'gsim_logic_tree.xml', data: TWO_GSIMS },
         ...['source_model.xml', 'source_model_logic_tree.xml'].map((f) => ({ name: f, data: readFileSync(join(qa, f)) })),
       ]);
       const form = new FormData();

@@ -9,20 +9,13 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { classicalIni, OQ, qaCase, VENV } from '../helpers/engine.js';
+import { classicalIni, OQ, qaCase, TWO_GSIMS, VENV } from '../helpers/engine.js';
 import { lockdownServer, type LockdownServer } from '../helpers/accounts.js';
 import { tempDir, waitFor } from '../helpers/server.js';
 
 const run = promisify(execFile);
 const PYTHON = join(VENV, 'bin', 'python');
 
-const GSIMS = `<?xml version="1.0" encoding="UTF-8"?>
-<nrml xmlns="http://openquake.org/xmlns/nrml/0.4"><logicTree logicTreeID="lt1"><logicTreeBranchingLevel branchingLevelID="bl1">
-<logicTreeBranchSet uncertaintyType="gmpeModel" branchSetID="bs1" applyToTectonicRegionType="active shallow crust">
-<logicTreeBranch branchID="b1"><uncertaintyModel>SadighEtAl1997</uncertaintyModel><uncertaintyWeight>0.6</uncertaintyWeight></logicTreeBranch>
-<logicTreeBranch branchID="b2"><uncertaintyModel>BooreAtkinson2008</uncertaintyModel><uncertaintyWeight>0.4</uncertaintyWeight></logicTreeBranch>
-</logicTreeBranchSet></logicTreeBranchingLevel></logicTree></nrml>
-`;
 
 /** Two realizations, mean hazard maps on more than 1,000 sites: the engine plots them (png/hmap_0_0). */
 const GRID = {
@@ -34,7 +27,7 @@ const GRID = {
 function jobFolder(dir: string, ini: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'job.ini'), ini);
-  writeFileSync(join(dir, 'gsim_logic_tree.xml'), GSIMS);
+  writeFileSync(join(dir, 'gsim_logic_tree.xml'), TWO_GSIMS);
   for (const f of ['source_model.xml', 'source_model_logic_tree.xml']) {
     copyFileSync(join(qaCase() as string, f), join(dir, f));
   }

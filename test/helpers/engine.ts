@@ -53,6 +53,15 @@ export function classicalIni(extra: Record<string, string> = {}, without: string
   return `[general]\n${Object.entries(keys).filter(([k]) => !without.includes(k)).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
 }
 
+/** A GSIM logic tree of two branches (Sadigh 1997, Boore-Atkinson 2008): two realizations, so mean curves and maps. */
+export const TWO_GSIMS = `<?xml version="1.0" encoding="UTF-8"?>
+<nrml xmlns="http://openquake.org/xmlns/nrml/0.4"><logicTree logicTreeID="lt1"><logicTreeBranchingLevel branchingLevelID="bl1">
+<logicTreeBranchSet uncertaintyType="gmpeModel" branchSetID="bs1" applyToTectonicRegionType="active shallow crust">
+<logicTreeBranch branchID="b1"><uncertaintyModel>SadighEtAl1997</uncertaintyModel><uncertaintyWeight>0.6</uncertaintyWeight></logicTreeBranch>
+<logicTreeBranch branchID="b2"><uncertaintyModel>BooreAtkinson2008</uncertaintyModel><uncertaintyWeight>0.4</uncertaintyWeight></logicTreeBranch>
+</logicTreeBranchSet></logicTreeBranchingLevel></logicTree></nrml>
+`;
+
 /** The upload: the job.ini and the QA case's logic trees and source model. */
 export function classicalZip(ini: string): Promise<Buffer> {
   const dir = qaCase() as string;
