@@ -10,7 +10,7 @@ import type { Logger } from '../logging/levels.js';
 import type { CalcModels } from '../db/models/calcs.js';
 import { abortsRequested, claimNextJob, giveBackJob } from '../data/runner-jobs.js';
 import { watchDatabaseFile } from '../db/availability.js';
-import type { DatabaseUnavailable } from '../db/errors.js';
+import { classifyDatabaseError, type DatabaseUnavailable } from '../db/errors.js';
 import type { Settings } from '../settings/schema.js';
 import { upgradeEngineDb } from './engine-db.js';
 import { engineDbFile } from './engine-env.js';
@@ -42,6 +42,8 @@ export class JobRunner {
   private databaseProblem: (() => DatabaseUnavailable | null) | null = null;
   /** Why queued jobs wait now (logged once per outage), or null. */
   private waitingFor: string | null = null;
+  /** Whether the last look for work failed because the database could not be used (said once). */
+  private databaseDown = false;
 
   /** `identity` is `<host>:<pid>` (job.runner, the lease's key); another one only in tests standing for another host. */
   constructor(private readonly models: CalcModels, private settings: Settings, private readonly log: Logger, readonly identity = runnerIdentity()) {
@@ -97,10 +99,25 @@ export class JobRunner {
       try {
         await this.checkAborts();
         await this.claimJobs();
+        if (this.databaseDown) {
+          this.databaseDown = false;
+          this.log.info('Job runner: the database answers again: taking queued jobs');
+        }
       } catch (err) {
-        this.log.error(`Job runner: ${(err as Error).stack ?? String(err)}`);
+        this.failed(err);
       }
     } while (this.again && !this.stopped);
+  }
+
+  /** Logs a failed look for work: a database that cannot be used once in a sentence (the runner tries again each tick), anything else whole. */
+  private failed(err: unknown): void {
+    const down = classifyDatabaseError(err, this.settings.DATABASE);
+    if (down === null) {
+      this.log.error(`Job runner: ${(err as Error).stack ?? String(err)}`);
+    } else if (!this.databaseDown) {
+      this.databaseDown = true;
+      this.log.warning(`Job runner: queued jobs stay queued while ${down.message}`);
+    }
   }
 
   /** Stops the engines whose abort was requested in the database. */

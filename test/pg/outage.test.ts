@@ -151,6 +151,9 @@ describe('PostgreSQL stopped and started again under a running server', function
     expect([...new Set(after.map((a) => a.status))]).to.deep.equal([200]);
     expect([...new Set(answers.filter((a) => a.answered < downAt).map((a) => a.status))], 'before it went down').to.deep.equal([200]);
     expect(serverLog()).to.match(/the database at postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/outage cannot be reached/);
+    // the runner says it once in a sentence, and when it may take jobs again; no stack per tick
+    expect(serverLog()).to.match(/\[WARNING\] Job runner: queued jobs stay queued while the database at postgres:\/\/\*\*\*@127\.0\.0\.1:\d+\/outage cannot be reached/);
+    expect(serverLog()).to.not.match(/\[ERROR\] Job runner: Sequelize/);
 
     // nothing lost: every calculation accepted (before, around and after) is in the database and runs to the end
     const accepted = answers.filter((a) => a.jobId !== undefined).map((a) => a.jobId as number);
