@@ -9,7 +9,7 @@ import { notFound } from '../../errors.js';
 import { abortRemoveRoutes, shareRoutes } from './actions.js';
 import { listRoutes } from './list.js';
 import { resultRoutes } from './results.js';
-import { runRoutes, serverPathRoutes } from './run.js';
+import { runRoutes } from './run.js';
 import { showRoutes } from './show.js';
 import { tagRoutes } from './tags.js';
 
@@ -26,7 +26,6 @@ export function calcRoutes(env: RouteContext): Router {
   // specific paths before /v1/calc/:id
   listRoutes(router, env);
   tagRoutes(router, env);
-  serverPathRoutes(router, env);
   if (env.settings.APPLICATION_MODE === 'READ_ONLY') {
     for (const p of WRITE_ROUTES) {
       router.post(p, async function readOnly() {

@@ -12,7 +12,7 @@ import { checkSpace, checkStaged, receiveUpload, stagingFolder as uploadFolder, 
 import { presentCreated } from '../../calcs/presenters.js';
 import { findJob } from '../../data/calculations.js';
 import { recordInputBytes, usedBytes } from '../../data/quota.js';
-import { HttpError, notFound } from '../../errors.js';
+import { HttpError } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 
 /** Most files in one upload. */
@@ -31,32 +31,17 @@ function receive(ctx: Context, env: RouteContext, staging: string, quota?: Space
 /** The POST-only paths that `/v1/calc/:id` would otherwise take for an id. */
 const POST_ONLY = ['/v1/calc/run', '/v1/calc/validate_zip'];
 
-/**
- * The original's routes that read a job.ini by its path on the server: not offered (a user would
- * have the server read any file it can), answered with a 404 that says so, in every mode.
- */
-const SERVER_PATH_ROUTES = ['/v1/calc/run_ini', '/v1/calc/validate_ini', '/v1/calc/jobs_from_inis'];
-
-/** Registers the 404 of the routes that read server paths (before /v1/calc/:id takes their names for ids). */
-export function serverPathRoutes(router: Router, _env: RouteContext): void {
-  for (const p of SERVER_PATH_ROUTES) {
-    router.all(p, function notOffered() {
-      throw notFound(`${p.split('/').pop()} is not offered: it reads a job.ini by its path on the server; upload the files to /v1/calc/run instead`);
-    });
-  }
+/** The original's 405 for a GET of a POST-only route (Django's require_http_methods): empty, saying what is allowed. */
+export function postOnly(ctx: Context): void {
+  ctx.status = 405;
+  ctx.set('Allow', 'POST');
+  ctx.type = 'text/html';
+  ctx.body = '';
 }
 
 /** Registers run and validate_zip. */
 export function runRoutes(router: Router, env: RouteContext): void {
-  for (const p of POST_ONLY) {
-    // the original's 405 (Django's require_http_methods): empty, saying what is allowed
-    router.get(p, function postOnly(ctx) {
-      ctx.status = 405;
-      ctx.set('Allow', 'POST');
-      ctx.type = 'text/html';
-      ctx.body = '';
-    });
-  }
+  router.get(POST_ONLY, postOnly);
 
   router.post('/v1/calc/run', async function calcRun(ctx) {
     const actor = actorOf(ctx);

@@ -21,6 +21,7 @@ import { badRequest, HttpError, notFound } from '../../errors.js';
 import { bodyOf, smallBody } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
 import { loadCalculationFor } from '../../policies/load-calculation.js';
+import { postOnly } from '../calcs/run.js';
 import { sendJson } from './env.js';
 import { allowedIni, fileInside } from './server-files.js';
 
@@ -140,10 +141,7 @@ export function iniRoutes(router: Router, env: RouteContext): void {
   }
 
   // before /v1/calc/:id of the calculation routes, which would take the word for an id: 405, as the original
-  router.get(['/v1/calc/run_ini', '/v1/calc/validate_ini'], function postOnly(ctx) {
-    ctx.set('Allow', 'POST');
-    throw new HttpError(405, `${ctx.path.split('/').pop() as string} takes POST`);
-  });
+  router.get(['/v1/calc/run_ini', '/v1/calc/validate_ini'], postOnly);
 
   router.post('/v1/calc/run_ini', smallBody(), async function calcRunIni(ctx) {
     const actor = actorOf(ctx);
