@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { Op } from 'sequelize';
 import type { AccountModels } from '../db/models/index.js';
 import { freshCache, type FreshCache } from '../db/fresh-cache.js';
+import { selectRows } from '../db/query.js';
 
 /** A stored session: its values (parsed from the row's JSON, frozen; null when unreadable) and when it expires (ms since the epoch). */
 export interface StoredSession {
@@ -27,8 +28,9 @@ function cacheOf(models: AccountModels): FreshCache<StoredSession | null> {
 /** The session with this id, or null (kept by the worker while the epoch holds). */
 export function findSession(models: AccountModels, sid: string): Promise<StoredSession | null> {
   return cacheOf(models).get(sid, async () => {
-    const row = await models.SessionRow.findOne({ where: { sid } });
-    return row ? Object.freeze({ data: parseData(row.data), expiresAt: Number(row.expiresAt) }) : null;
+    // through query.ts: a statement prepared once (better-sqlite3's reader, PostgreSQL's named statement)
+    const [row] = await selectRows<{ data: string; expires_at: number | string }>(models.sequelize, 'SELECT data, expires_at FROM sessions WHERE sid = ?', [sid]);
+    return row ? Object.freeze({ data: parseData(row.data), expiresAt: Number(row.expires_at) }) : null;
   });
 }
 
