@@ -290,6 +290,17 @@ def die_with_parent():
         pass
 
 
+def warm():
+    """Imports what the requests use (seconds on a busy machine) before the process says it is
+    ready: no request waits for them (the QGIS plugin gives /results 10 s)."""
+    from openquake.calculators import base, extract  # noqa: F401
+    from openquake.calculators.export import export  # noqa: F401
+    from openquake.commonlib import datastore, logs, readinput  # noqa: F401
+    from openquake.engine.export import core  # noqa: F401
+    from openquake.hazardlib import gsim, nrml, valid  # noqa: F401
+    import oq_webui_results  # noqa: F401
+
+
 def main():
     die_with_parent()
     out = sys.stdout
@@ -297,6 +308,7 @@ def main():
     sys.stdout = sys.stderr
     try:
         ready = dict(ready=True, version=version({}))
+        warm()
     except Exception as exc:
         ready = dict(ready=False, problem=engine_message(exc))
     out.write(json.dumps(ready) + '\n')

@@ -29,6 +29,8 @@ interface Job {
 class PyProcess {
   readonly proc: ChildProcess;
   ready = false;
+  /** Replaced after a HUP: it serves only until a new process is ready. */
+  retiring = false;
   requests = 0;
   rss = 0;
   job: Job | null = null;
@@ -80,18 +82,16 @@ export class PythonPool {
     this.fill();
   }
 
-  /** HUP: new settings; every process is replaced once it is idle (new interpreter, limits, environment). */
+  /**
+   * HUP: new settings; every process is replaced (new interpreter, limits, environment), each old
+   * one leaving once a new one is ready and it is idle, so requests never wait for a start.
+   */
   reconfigure(settings: Settings): void {
     this.settings = settings;
     this.problem = null;
     this.retryDelay = 1000;
-    // a snapshot: retiring starts replacements, which must not be retired in turn
-    for (const p of [...this.procs]) {
-      if (p.job === null) {
-        this.retire(p);
-      } else {
-        p.requests = Number.MAX_SAFE_INTEGER;
-      }
+    for (const p of this.procs) {
+      p.retiring = true;
     }
     this.fill();
   }
@@ -139,7 +139,7 @@ export class PythonPool {
       this.fail(choice.problem);
       return;
     }
-    while (this.procs.size < this.settings.BRIDGE_PROCESSES) {
+    while ([...this.procs].filter((p) => !p.retiring).length < this.settings.BRIDGE_PROCESSES) {
       const env = bridgeEnvironment(process.env, this.settings, this.tmpDir);
       const p = new PyProcess(choice.python, env, (proc, line) => this.onLine(proc, line, choice), (text) => this.onStderr(text));
       this.procs.add(p);
@@ -177,6 +177,7 @@ export class PythonPool {
           this.version = String(msg.version);
           this.onVersion(this.version, null);
         }
+        this.retireReplaced();
         this.dispatch();
       } else {
         this.fail(pythonProblem(choice, `cannot import the engine (${String(msg.problem)})`));
@@ -202,7 +203,18 @@ export class PythonPool {
         : { ok: false, status: Number(msg.status ?? 400), message: String(msg.message) });
     }
     this.recycleIfDue(p);
+    this.retireReplaced();
     this.dispatch();
+  }
+
+  /** The old processes of a HUP that are idle, once a new one is ready to take their work. */
+  private retireReplaced(): void {
+    const fresh = [...this.procs].some((p) => !p.retiring && p.ready);
+    for (const p of [...this.procs]) {
+      if (fresh && p.retiring && p.job === null) {
+        this.retire(p);
+      }
+    }
   }
 
   private recycleIfDue(p: PyProcess): void {
@@ -225,11 +237,13 @@ export class PythonPool {
   }
 
   private dispatch(): void {
+    // new processes first: the old ones of a HUP only while no new one is ready
+    const fresh = [...this.procs].some((p) => !p.retiring && p.ready);
     for (const p of this.procs) {
       if (this.queue.length === 0) {
         return;
       }
-      if (p.ready && p.job === null) {
+      if (p.ready && p.job === null && !(fresh && p.retiring)) {
         const job = this.queue.shift() as Job;
         p.send(job);
         const limit = this.settings.BRIDGE_TIMEOUT;

@@ -72,4 +72,15 @@ describe('the engine bridge recycles its Python processes', function () {
     const line = new RegExp(`engine bridge: replacing Python process ${first}: \\d+ MiB over BRIDGE_MAX_MEMORY 64 MiB`);
     await waitFor(() => line.test(readFileSync(join(server.logDir, 'oq-webui.log'), 'utf8')), 20_000, 'the log line');
   });
+
+  it('has a new Python process say it is ready (the engine version known) only once the engine is loaded, so no request waits for the imports', async function () {
+    const server = await start({ BRIDGE_MAX_REQUESTS: 0, BRIDGE_MAX_MEMORY: 0 });
+    const pid = await onePython(server);
+    const version = await waitFor(async () => {
+      const text = await (await server.fetch('/v1/engine_version')).text();
+      return /^\d/.test(text) ? text : null;
+    }, 60_000, 'the engine version from the bridge');
+    expect(version).to.match(/^\d+\.\d+/);
+    expect(readFileSync(`/proc/${pid}/maps`, 'utf8'), 'the ready process has h5py mapped').to.include('h5py');
+  });
 });
