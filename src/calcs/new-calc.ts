@@ -7,7 +7,8 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Actor } from '../auth/actor.js';
-import { deleteJobRow, insertJob, setCalcDir, type JobRow } from '../data/calculations.js';
+import { deleteJobRow, findJob, insertJob, setCalcDir, type JobRow } from '../data/calculations.js';
+import { recordInputBytes } from '../data/quota.js';
 import { badRequest, HttpError, notFound } from '../errors.js';
 import { loadCalculationFor } from '../policies/load-calculation.js';
 import type { RouteContext } from '../app-context.js';
@@ -112,9 +113,10 @@ export async function checkParent(env: RouteContext, actor: Actor, raw: string |
 
 /**
  * Inserts the job (only if the parent is still there: one statement) and moves the staging
- * folder into place. The runner takes a job only once ds_calc_dir is set, i.e. after the move.
+ * folder into place, records the inputs' size; the job as made. The runner takes a job only once
+ * ds_calc_dir is set, i.e. after the move.
  */
-export async function createCalc(env: RouteContext, actor: Actor, staging: string, inputs: PreparedInputs, parent: JobRow | null): Promise<number> {
+export async function createCalc(env: RouteContext, actor: Actor, staging: string, inputs: PreparedInputs, parent: JobRow | null, bytes: number): Promise<JobRow> {
   const parentId = parent?.id ?? null;
   const id = await insertJob(env.models, {
     description: inputs.ini.description, userName: actor.username, calculationMode: inputs.ini.calculation_mode,
@@ -128,11 +130,17 @@ export async function createCalc(env: RouteContext, actor: Actor, staging: strin
     // a folder left by a database that was thrown away cannot belong to this new job
     await rm(folder, { recursive: true, force: true });
     await rename(staging, folder);
-    await setCalcDir(env.models, id, folder);
   } catch (err) {
     await deleteJobRow(env.models, id);
     await rm(folder, { recursive: true, force: true });
     throw new HttpError(500, `Cannot create the calculation folder: ${(err as Error).message}`);
   }
-  return id;
+  await recordInputBytes(env.models, id, bytes);
+  // read before the folder is recorded, the moment a runner (of any host) may take it: the job as made
+  const job = await findJob(env.models, id);
+  await setCalcDir(env.models, id, folder);
+  if (job === null) {
+    throw new Error(`calculation ${id} vanished right after it was made`);
+  }
+  return job;
 }

@@ -10,8 +10,7 @@ import type { RouteContext } from '../../app-context.js';
 import { checkParent, createCalc, prepareInputs } from '../../calcs/new-calc.js';
 import { checkSpace, checkStaged, receiveUpload, stagingFolder as uploadFolder, type Space } from '../../calcs/upload.js';
 import { presentCreated } from '../../calcs/presenters.js';
-import { findJob } from '../../data/calculations.js';
-import { recordInputBytes, usedBytes } from '../../data/quota.js';
+import { usedBytes } from '../../data/quota.js';
 import { HttpError } from '../../errors.js';
 import { actorOf } from '../../middlewares/state.js';
 
@@ -53,14 +52,8 @@ export function runRoutes(router: Router, env: RouteContext): void {
       const parent = await checkParent(env, actor, received.fields.hazard_job_id);
       const inputs = await prepareInputs(received, staging, env.settings.MAX_EXTRACTED_SIZE);
       const bytes = await checkStaged(env.settings, space, staging);
-      const id = await createCalc(env, actor, staging, inputs, parent);
-      await recordInputBytes(env.models, id, bytes);
-      // read before the runner hears of it: the answer is the job as made (`created`)
-      const job = await findJob(env.models, id);
-      if (job === null) {
-        throw new Error(`calculation ${id} vanished right after it was made`);
-      }
-      env.notify('runner', 'created', { id });
+      const job = await createCalc(env, actor, staging, inputs, parent, bytes);
+      env.notify('runner', 'created', { id: job.id });
       ctx.body = presentCreated(job);
     } catch (err) {
       // the original's shape for a refused run: {traceback: [...], job_id}; a 4xx (or a 507: disk full), never a 500

@@ -16,7 +16,7 @@ import { checkParent, createCalc } from '../../calcs/new-calc.js';
 import { inputDir } from '../../calcs/paths.js';
 import { checkSpace, checkStaged, stagingFolder } from '../../calcs/upload.js';
 import { findJobOfEngineId } from '../../data/calculations.js';
-import { recordInputBytes, usedBytes } from '../../data/quota.js';
+import { usedBytes } from '../../data/quota.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
 import { bodyOf, smallBody } from '../../middlewares/body.js';
 import { actorOf } from '../../middlewares/state.js';
@@ -75,9 +75,7 @@ async function createFromIni(env: RouteContext, actor: Actor, ini: string, hazar
     if (parsed.calculation_mode === '') {
       throw badRequest(`${iniRel} does not set calculation_mode`);
     }
-    const id = await createCalc(env, actor, staging, { iniRel, ini: parsed }, parent);
-    await recordInputBytes(env.models, id, bytes);
-    return id;
+    return (await createCalc(env, actor, staging, { iniRel, ini: parsed }, parent, bytes)).id;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
