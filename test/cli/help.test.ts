@@ -149,7 +149,7 @@ describe('each command\'s --help shows only its own options', function () {
       settings: common,
       migrate: [...common, ...db],
       createsuperuser: [...common, ...db, '--username', '--email', '--noinput', '--no-input'],
-      createuser: [...common, ...db, '--email', '--superuser', '--staff', '--group', '--password-stdin', '--no-password'],
+      createuser: [...common, ...db, '--email', '--superuser', '--staff', '--group', '--password-stdin', '--no-password', '--level'],
       collectstatic: [...common, '--noinput'],
       changepassword: [...common, ...db, '--password-stdin'],
     };

@@ -60,18 +60,20 @@ describe('where database code lives', () => {
   });
 
   /** An import or require of a SQLite driver, or Sequelize's connection manager. */
-  const DRIVER_USE = /connectionManager|(from\s+|import\(\s*|require\(\s*|\)\(\s*)'(better-)?sqlite3'/;
+  const DRIVER_USE = /connectionManager|(from\s+|import\(\s*|require\(\s*|\)\(\s*)'((better-)?sqlite3|pg)'/;
 
   it('the driver check recognises each way src/db/sqlite.ts reaches a driver', () => {
     expect(DRIVER_USE.test("import sqlite3 from 'sqlite3';")).to.equal(true);
     expect(DRIVER_USE.test("await import('sqlite3')")).to.equal(true);
     expect(DRIVER_USE.test("createRequire(import.meta.url)('better-sqlite3')")).to.equal(true);
+    expect(DRIVER_USE.test("import pg from 'pg';")).to.equal(true);
     expect(DRIVER_USE.test(code('src/db/sqlite.ts'))).to.equal(true);
+    expect(DRIVER_USE.test(code('src/db/postgres.ts'))).to.equal(true);
   });
 
-  it('only src/db/sqlite.ts touches a SQLite driver (sqlite3, better-sqlite3) or Sequelize\'s connection manager', () => {
+  it('only the driver files (src/db/sqlite.ts, src/db/postgres.ts) touch a driver (sqlite3, better-sqlite3, pg) or Sequelize\'s connection manager', () => {
     const found = [...tsFiles('src'), ...tsFiles('master'), ...tsFiles('worker')]
-      .filter((f) => f !== 'src/db/sqlite.ts')
+      .filter((f) => f !== 'src/db/sqlite.ts' && f !== 'src/db/postgres.ts')
       .filter((f) => DRIVER_USE.test(code(f)));
     expect(found).to.deep.equal([]);
   });
