@@ -60,7 +60,7 @@ describe('a data folder moved away: processes that start meanwhile', function ()
     await waitFor(async () => (await listAnswers(s, 4)).every((a) => a.startsWith('503')), 10_000, 'both workers to answer 503');
     const [victim] = await s.readyWorkers();
     process.kill(victim, 'SIGKILL');
-    await s.waitForOutput(new RegExp(`Worker booted without its database: the database at ${join(s.dataDir, 'webui.sqlite3')} cannot be opened \\(its folder ${s.dataDir} does not exist: moved, deleted or not mounted\\)`), 20_000);
+    await s.waitForOutput(new RegExp(`Worker booted without its database: the database at ${join(s.dataDir, 'webui.sqlite3')} cannot be opened \\(its folder ${s.dataDir} does not exist: moved, deleted or not mounted\\)`), 60_000);
     await waitFor(async () => {
       const ready = await s.readyWorkers();
       return ready.length === 2 && !ready.includes(victim);
