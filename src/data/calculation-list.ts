@@ -181,5 +181,9 @@ async function readPage(db: Pick<CalcModels, 'sequelize'>, v: Visibility, p: Lis
   const page = pageQuery(p, owners, access);
   const rows = await selectRows<ListRow>(db.sequelize, page.sql, page.replacements);
   const tags = await tagsOfJobs(db, rows.map((r) => r.id));
-  return Object.freeze({ rows: Object.freeze(rows.map((r) => Object.freeze({ ...r, tags: tags.get(r.id) ?? null }))), total });
+  for (const r of rows) {
+    r.tags = tags.get(r.id) ?? null;
+    Object.freeze(r);
+  }
+  return Object.freeze({ rows: Object.freeze(rows), total });
 }

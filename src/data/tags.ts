@@ -5,7 +5,8 @@
  * one-preferred rule: the database's unique index keeps it.
  */
 import type { Sequelize } from 'sequelize';
-import { changeRows, insertOneOrNone, marks, selectRows } from '../db/query.js';
+import { freshCache, type FreshCache } from '../db/fresh-cache.js';
+import { changeRows, insertOneOrNone, selectRows } from '../db/query.js';
 
 /** What the database needs: its Sequelize. */
 type Db = { sequelize: Sequelize };
@@ -96,18 +97,28 @@ export async function preferredJob(db: Db, name: string): Promise<{ id: number; 
   return row === undefined ? null : { ...row, id: Number(row.id) };
 }
 
+/** The labels of every tagged job, kept by the worker while the epoch holds (a tag change moves it). */
+const labelCaches = new WeakMap<Sequelize, FreshCache<ReadonlyMap<number, string>>>();
+
 /**
  * The `tags` of each job, as the original's list shows them: the names in name order joined by
- * `, `, the one whose preferred job this is marked ★; null for a job without tags.
+ * `, `, the one whose preferred job this is marked ★; null for a job without tags. Read for every
+ * tagged job at once (a team tags few), so a page of the list costs no query of its own.
  */
 export async function tagsOfJobs(db: Db, jobIds: readonly number[]): Promise<Map<number, string | null>> {
-  const out = new Map<number, string | null>(jobIds.map((id) => [id, null]));
-  if (jobIds.length === 0) {
-    return out;
+  let cache = labelCaches.get(db.sequelize);
+  if (cache === undefined) {
+    cache = freshCache(db.sequelize, { max: 1 });
+    labelCaches.set(db.sequelize, cache);
   }
+  const labels = await cache.get('all', () => readLabels(db));
+  return new Map(jobIds.map((id) => [id, labels.get(id) ?? null]));
+}
+
+async function readLabels(db: Db): Promise<ReadonlyMap<number, string>> {
   const rows = await selectRows<{ job_id: number; name: string; is_preferred: number | boolean }>(db.sequelize,
-    `SELECT jt.job_id, t.name, jt.is_preferred FROM job_tag AS jt JOIN tag AS t ON t.id = jt.tag_id
-     WHERE jt.job_id IN (${marks(jobIds.length)}) ORDER BY jt.job_id, t.name`, [...jobIds]);
+    'SELECT jt.job_id, t.name, jt.is_preferred FROM job_tag AS jt JOIN tag AS t ON t.id = jt.tag_id ORDER BY jt.job_id, t.name', []);
+  const out = new Map<number, string>();
   for (const r of rows) {
     const id = Number(r.job_id);
     const label = r.is_preferred ? `${r.name}${PREFERRED_MARK}` : r.name;
